@@ -1,0 +1,6 @@
+// The catalogs Taskwire ships with.
+import type { CatalogDefinition } from '../define.js';
+import { linkedinCatalog } from './linkedin/index.js';
+import { webCatalog } from './web/index.js';
+
+export const builtInCatalogs: readonly CatalogDefinition[] = [webCatalog, linkedinCatalog];

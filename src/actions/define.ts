@@ -1,0 +1,92 @@
+// How catalogs and actions are declared: plain data plus one `run` function per action.
+import type { Static, TObject, TSchema } from 'typebox';
+
+import type { HttpClient } from '../runtime/http.types.js';
+
+export {
+  CREDENTIAL_TYPES,
+  type CredentialType,
+  type OpenCredential,
+  type StorageState,
+} from '../runtime/credential.types.js';
+import type { CredentialType, OpenCredential } from '../runtime/credential.types.js';
+
+export type AuthMode = 'none' | 'optional' | 'required';
+export type ActionType = 'read' | 'write';
+export type ActionMode = 'async' | 'sync';
+
+/** Job-scoped log; lines are kept with the job and must never contain secrets. */
+export type JobLog = (message: string, fields?: Record<string, unknown>) => void;
+
+/** Everything an action is given for one attempt of one job. */
+export interface ActionContext<P> {
+  params: P;
+  http: HttpClient;
+  credential: OpenCredential | undefined;
+  signal: AbortSignal;
+  log: JobLog;
+  attempt: number;
+}
+
+export interface ActionDefinition<P extends TObject = TObject, O extends TObject = TObject> {
+  /** Short snake_case id with the site prefix: `li_profile_scrape`. */
+  id: string;
+  name: string;
+  description: string;
+  tags: readonly string[];
+  type: ActionType;
+  mode: ActionMode;
+  authMode: AuthMode;
+  credits: number;
+  params: P;
+  output: O;
+  /** Time budget for one attempt, ms. */
+  timeoutMs: number;
+  /** Attempts in all, including the first (transient failures retry up to this). */
+  maxAttempts: number;
+  run(ctx: ActionContext<Static<P>>): Promise<Static<O>>;
+}
+
+export interface LoginField {
+  name: string;
+  type: 'string' | 'password' | 'totp';
+  required: boolean;
+  description: string;
+}
+
+export interface CatalogDefinition {
+  slug: string;
+  name: string;
+  /** The site's real origin, e.g. https://www.linkedin.com. */
+  url: string;
+  /** Other real origins the actions reach (each can be pointed elsewhere too). */
+  extraOrigins?: readonly string[];
+  domain: string;
+  category: string;
+  description: string;
+  logoUrl: string;
+  authTypes: readonly CredentialType[];
+  loginUrl?: string;
+  loginFields?: readonly LoginField[];
+  actions: readonly ActionDefinition[];
+}
+
+/** Declares an action, keeping `run`'s params and result typed by the schemas. */
+export function defineAction<P extends TObject, O extends TObject>(
+  action: Omit<ActionDefinition<P, O>, 'timeoutMs' | 'maxAttempts' | 'mode' | 'type'> &
+    Partial<Pick<ActionDefinition<P, O>, 'timeoutMs' | 'maxAttempts' | 'mode' | 'type'>>,
+): ActionDefinition {
+  return {
+    type: 'read',
+    mode: 'async',
+    timeoutMs: 60_000,
+    maxAttempts: 3,
+    ...action,
+  } as unknown as ActionDefinition;
+}
+
+export function defineCatalog(catalog: CatalogDefinition): CatalogDefinition {
+  return catalog;
+}
+
+export type { Static, TSchema };

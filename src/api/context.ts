@@ -1,0 +1,26 @@
+// What every route module is given: the services it calls, never the raw tables.
+import type { Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+
+import type { Registry } from '../actions/index.js';
+import type { Engine } from '../engine/index.js';
+import type { CatalogTimes, Database } from '../store/index.js';
+import type { Vault } from '../vault/index.js';
+import type { createAuth } from './auth.js';
+
+export interface ApiDeps {
+  db: Kysely<Database>;
+  registry: Registry;
+  engine: Engine;
+  vault: Vault;
+  logger: FastifyBaseLogger;
+  bodyLimit: number;
+  syncWaitMs: number;
+  catalogTimes: ReadonlyMap<string, CatalogTimes>;
+}
+
+export interface RouteContext extends ApiDeps {
+  auth: ReturnType<typeof createAuth>;
+  /** The prefix this copy of the routes is mounted at: /v1/holocron or /v1/wire. */
+  prefix: string;
+}

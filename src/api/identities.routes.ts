@@ -1,0 +1,175 @@
+// Identities and their credentials. Responses carry metadata only; secrets go in sealed
+// and never come back out through any route.
+import type { FastifyInstance } from 'fastify';
+import { type Static, Type } from 'typebox';
+
+import type { RegisteredCatalog } from '../actions/index.js';
+import { AppError, notFound } from '../errors/index.js';
+import type { IdentityView } from '../vault/index.js';
+import { accountOf } from './auth.js';
+import type { RouteContext } from './context.js';
+import {
+  ErrorEnvelope,
+  IdParams,
+  Identity,
+  NewCredentialBody,
+  NewIdentityBody,
+  Credential,
+} from './schemas.js';
+
+const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
+
+export function identityRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { registry, vault } = ctx;
+
+  /** A catalog named by its UUID (as Wire sends it) or its slug. */
+  function catalogNamed(idOrSlug: string): RegisteredCatalog {
+    const catalog = registry.catalogByUuid(idOrSlug) ?? registry.catalog(idOrSlug);
+    if (!catalog) throw notFound(`Catalog '${idOrSlug}' not found.`);
+    return catalog;
+  }
+
+  const render = ({ catalog_slug, ...identity }: IdentityView) => ({
+    ...identity,
+    catalog_id: registry.catalog(catalog_slug)?.uuid ?? catalog_slug,
+  });
+
+  function assertAccepts(catalog: RegisteredCatalog, type: string): void {
+    if (
+      catalog.definition.authTypes.length > 0 &&
+      !catalog.definition.authTypes.includes(type as never)
+    ) {
+      throw new AppError(
+        'BAD_REQUEST',
+        400,
+        `${catalog.definition.name} accepts ${catalog.definition.authTypes.join(' or ')} credentials, not ${type}.`,
+        {
+          details: `credential type ${type} not accepted`,
+          issues: [{ path: '/credential/type', message: 'not accepted by this catalog' }],
+        },
+      );
+    }
+  }
+
+  app.get(
+    '/identities',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        querystring: Type.Object({ catalog_id: Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), identities: Type.Array(Identity) }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { catalog_id } = request.query as { catalog_id?: string };
+      const slug = catalog_id === undefined ? undefined : catalogNamed(catalog_id).definition.slug;
+      const identities = await vault.listIdentities(accountOf(request), slug);
+      return { status: 'ok' as const, identities: identities.map(render) };
+    },
+  );
+
+  app.get(
+    '/identities/:id',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        params: IdParams,
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), identity: Identity }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as Static<typeof IdParams>;
+      return {
+        status: 'ok' as const,
+        identity: render(await vault.getIdentity(accountOf(request), id)),
+      };
+    },
+  );
+
+  app.post(
+    '/identities',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        body: NewIdentityBody,
+        response: {
+          201: Type.Object({ status: Type.Literal('ok'), identity: Identity }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Static<typeof NewIdentityBody>;
+      const catalog = catalogNamed(body.catalog_id);
+      if (body.credential) assertAccepts(catalog, body.credential.type);
+      const identity = await vault.createIdentity(accountOf(request), {
+        catalogSlug: catalog.definition.slug,
+        name: body.name,
+        ...(body.is_default !== undefined ? { isDefault: body.is_default } : {}),
+        ...(body.credential
+          ? {
+              credential: {
+                type: body.credential.type,
+                data: body.credential.data,
+                ...(body.credential.metadata ? { metadata: body.credential.metadata } : {}),
+              },
+            }
+          : {}),
+      });
+      return reply.status(201).send({ status: 'ok', identity: render(identity) });
+    },
+  );
+
+  app.get(
+    '/identities/:id/credentials',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        params: IdParams,
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), credentials: Type.Array(Credential) }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as Static<typeof IdParams>;
+      const identity = await vault.getIdentity(accountOf(request), id);
+      return { status: 'ok' as const, credentials: identity.credentials };
+    },
+  );
+
+  app.post(
+    '/identities/:id/credentials',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        params: IdParams,
+        body: NewCredentialBody,
+        response: {
+          201: Type.Object({ status: Type.Literal('ok'), credential: Credential }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as Static<typeof IdParams>;
+      const body = request.body as Static<typeof NewCredentialBody>;
+      const accountId = accountOf(request);
+      const identity = await vault.getIdentity(accountId, id);
+      assertAccepts(catalogNamed(identity.catalog_slug), body.credential_type);
+      const credential = await vault.addCredential(accountId, id, {
+        type: body.credential_type,
+        data: body.data,
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+      });
+      return reply.status(201).send({ status: 'ok', credential });
+    },
+  );
+}

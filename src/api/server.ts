@@ -1,0 +1,98 @@
+// The Fastify application: strict validation, the Wire error envelope, request ids, and the
+// Wire routes mounted under both /v1/holocron and /v1/wire.
+import { randomUUID } from 'node:crypto';
+
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+
+import { AppError } from '../errors/index.js';
+import { createAuth } from './auth.js';
+import { catalogRoutes } from './catalog.routes.js';
+import type { ApiDeps, RouteContext } from './context.js';
+import { creditRoutes } from './credits.routes.js';
+import { renderError } from './errors.js';
+import { identityRoutes } from './identities.routes.js';
+import { jobRoutes } from './jobs.routes.js';
+import { metaRoutes } from './meta.routes.js';
+import { taskRoutes } from './tasks.routes.js';
+
+export const WIRE_PREFIXES = ['/v1/holocron', '/v1/wire'] as const;
+
+/**
+ * Bodies are checked strictly ("5" is not an integer, unknown fields are errors); query
+ * strings and path params arrive as text, so they are coerced.
+ */
+function validators() {
+  const base: AjvOptions = {
+    allErrors: true,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+  };
+  const strict = new Ajv({ ...base, coerceTypes: false });
+  const coercing = new Ajv({ ...base, coerceTypes: 'array' });
+  addFormats.default(strict);
+  addFormats.default(coercing);
+  return { strict, coercing };
+}
+
+export function buildServer(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimit,
+    genReqId: () => randomUUID(),
+    // One line per request, written by the onResponse hook below with only safe fields.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const { strict, coercing } = validators();
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? strict.compile(schema) : coercing.compile(schema),
+  );
+  // The API speaks JSON only: anything else is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.routeOptions.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => renderError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    renderError(
+      new AppError(
+        'NOT_FOUND',
+        404,
+        `No route ${request.method} ${request.url.split('?')[0]}.`,
+      ) as unknown as FastifyError,
+      request,
+      reply,
+    ),
+  );
+
+  metaRoutes(app, deps.registry);
+  const auth = createAuth(deps.db);
+  for (const prefix of WIRE_PREFIXES) {
+    const ctx: RouteContext = { ...deps, auth, prefix };
+    void app.register(
+      async (wire) => {
+        catalogRoutes(wire, ctx);
+        taskRoutes(wire, ctx);
+        jobRoutes(wire, ctx);
+        identityRoutes(wire, ctx);
+        creditRoutes(wire, ctx);
+      },
+      { prefix },
+    );
+  }
+  return app;
+}

@@ -1,0 +1,56 @@
+// POST /task: submit a task. Async actions answer 202 with a poll URL; sync actions wait
+// (bounded) and answer 200 with the finished job, or 202 if it is still running.
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+
+import { jobBody } from '../engine/index.js';
+import { accountOf } from './auth.js';
+import type { RouteContext } from './context.js';
+import { Accepted, ErrorEnvelope, JobBodySchema, TaskBody } from './schemas.js';
+
+export function taskRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.post(
+    '/task',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        body: TaskBody,
+        response: {
+          200: JobBodySchema,
+          202: Accepted,
+          400: ErrorEnvelope,
+          401: ErrorEnvelope,
+          402: ErrorEnvelope,
+          403: ErrorEnvelope,
+          404: ErrorEnvelope,
+          500: ErrorEnvelope,
+          503: ErrorEnvelope,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Static<typeof TaskBody>;
+      const accountId = accountOf(request);
+      const job = await ctx.engine.submit({
+        accountId,
+        actionId: body.action_id,
+        params: body.params ?? {},
+        ...(body.credential_id !== undefined ? { credentialId: body.credential_id } : {}),
+        ...(body.identity_id !== undefined ? { identityId: body.identity_id } : {}),
+        ...(body.webhook_url !== undefined ? { webhookUrl: body.webhook_url } : {}),
+      });
+      const accepted = {
+        status: 'processing' as const,
+        job_id: job.id,
+        poll_url: `${ctx.prefix}/jobs/${job.id}`,
+      };
+      if (ctx.registry.action(job.action_id)?.definition.mode === 'sync') {
+        const done = await ctx.engine.waitForJob(accountId, job.id, ctx.syncWaitMs);
+        if (done.status === 'succeeded' || done.status === 'failed') {
+          return reply.status(200).send({ ...jobBody(done), job_id: job.id });
+        }
+      }
+      return reply.status(202).send(accepted);
+    },
+  );
+}

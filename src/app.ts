@@ -1,0 +1,145 @@
+// The composition root: reads the config and wires store, vault, registry, engine and API
+// together. Nothing else constructs services.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+
+import {
+  builtInCatalogs,
+  type CatalogDefinition,
+  createRegistry,
+  type Registry,
+} from './actions/index.js';
+import { buildServer } from './api/index.js';
+import type { Config } from './config/index.js';
+import { createEngine, type Engine } from './engine/index.js';
+import {
+  type CatalogTimes,
+  type Clock,
+  migrateToLatest,
+  openStore,
+  type Store,
+  syncCatalogRecord,
+  systemClock,
+} from './store/index.js';
+import { createVault, loadMasterKey, type Vault } from './vault/index.js';
+
+export interface TaskwireOptions {
+  config: Config;
+  /** Catalogs to offer; the built-in ones by default. */
+  catalogs?: readonly CatalogDefinition[];
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface Taskwire {
+  config: Config;
+  store: Store;
+  registry: Registry;
+  vault: Vault;
+  engine: Engine;
+  server: FastifyInstance;
+  logger: Logger;
+  /** Starts listening (and the in-process worker unless disabled); returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A logger that, as a backstop, blanks every field that could carry a secret. */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-api-key"]',
+        'headers.authorization',
+        'headers["x-api-key"]',
+        '*.password',
+        '*.cookies',
+        '*.token',
+        '*.api_key',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+const fingerprint = (catalog: CatalogDefinition): string =>
+  createHash('sha256')
+    .update(JSON.stringify(catalog, (_k, v: unknown) => (typeof v === 'function' ? 'fn' : v)))
+    .digest('hex');
+
+export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = openStore(config.databaseUrl, (err) => logger.warn({ err }, 'database connection lost'));
+  await migrateToLatest(store.db);
+  const master = loadMasterKey(config.masterKey || undefined, join(config.dataDir, 'master.key'));
+  const registry = createRegistry(options.catalogs ?? builtInCatalogs, {
+    originOverrides: config.origins,
+    disabledActions: new Set(config.disabledActions),
+  });
+  const catalogTimes = new Map<string, CatalogTimes>();
+  for (const catalog of registry.catalogs()) {
+    const { slug } = catalog.definition;
+    catalogTimes.set(
+      slug,
+      await syncCatalogRecord(
+        store.db,
+        { slug, id: catalog.uuid, fingerprint: fingerprint(catalog.definition) },
+        clock,
+      ),
+    );
+  }
+  const vault = createVault({ db: store.db, master, clock });
+  const engine = createEngine({
+    db: store.db,
+    dialect: store.dialect,
+    registry,
+    vault,
+    clock,
+    logger,
+    guard: { allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowedTargetCidrs },
+    maxResponseBytes: config.maxResponseBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+    concurrency: config.workerConcurrency,
+    leaseMs: config.leaseMs,
+    pollMs: config.pollMs,
+  });
+  const server = buildServer({
+    db: store.db,
+    registry,
+    engine,
+    vault,
+    logger,
+    bodyLimit: config.bodyLimit,
+    syncWaitMs: config.syncWaitMs,
+    catalogTimes,
+  });
+
+  let closed = false;
+  return {
+    config,
+    store,
+    registry,
+    vault,
+    engine,
+    server,
+    logger,
+    async listen() {
+      if (config.worker) engine.startWorker();
+      return server.listen({ host: config.host, port: config.port });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await engine.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// The one configuration schema: each setting with its environment variable, default and
+// description on one line. process.env is read here and nowhere else.
+import { resolve } from 'node:path';
+
+const int =
+  (min: number) =>
+  (raw: string, name: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`${name} must be a whole number ≥ ${min}, not '${raw}'.`);
+    return n;
+  };
+const bool = (raw: string, name: string): boolean => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, not '${raw}'.`);
+};
+const text = (raw: string): string => raw;
+const list = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Every setting: [env var, default (as the env var would spell it), parser, description]. */
+export const SETTINGS = {
+  dataDir: [
+    'TASKWIRE_DATA_DIR',
+    './.data',
+    text,
+    'Directory for the SQLite database and the master key file',
+  ],
+  databaseUrl: [
+    'TASKWIRE_DATABASE_URL',
+    '',
+    text,
+    'sqlite:/path/file.db or postgres://...; default: SQLite in the data dir',
+  ],
+  host: ['TASKWIRE_HOST', '127.0.0.1', text, 'Address the API listens on'],
+  port: ['TASKWIRE_PORT', '8080', int(0), 'Port the API listens on (0 picks a free one)'],
+  masterKey: [
+    'TASKWIRE_MASTER_KEY',
+    '',
+    text,
+    'Master key (32 bytes, hex or base64); default: <data dir>/master.key, generated',
+  ],
+  worker: ['TASKWIRE_WORKER', 'true', bool, 'Run a worker inside `serve` (false: API only)'],
+  workerConcurrency: ['TASKWIRE_WORKER_CONCURRENCY', '8', int(1), 'Jobs one worker runs at once'],
+  leaseMs: [
+    'TASKWIRE_LEASE_MS',
+    '30000',
+    int(100),
+    'How long a claimed job is held without a heartbeat',
+  ],
+  pollMs: [
+    'TASKWIRE_POLL_MS',
+    '1000',
+    int(10),
+    'How often a worker looks for due jobs and lapsed leases',
+  ],
+  allowPrivateTargets: [
+    'TASKWIRE_ALLOW_PRIVATE_TARGETS',
+    'false',
+    bool,
+    'Let actions reach loopback/private/link-local addresses',
+  ],
+  allowedTargetCidrs: [
+    'TASKWIRE_ALLOWED_TARGET_CIDRS',
+    '',
+    list,
+    'Private ranges actions may reach anyway, comma-separated',
+  ],
+  startingCredits: [
+    'TASKWIRE_STARTING_CREDITS',
+    '100',
+    int(0),
+    'Credits granted to the account created on first start',
+  ],
+  syncWaitMs: [
+    'TASKWIRE_SYNC_WAIT_MS',
+    '25000',
+    int(0),
+    'How long POST /task waits for a sync action before answering 202',
+  ],
+  bodyLimit: ['TASKWIRE_BODY_LIMIT', '1048576', int(1024), 'Largest request body accepted, bytes'],
+  maxResponseBytes: [
+    'TASKWIRE_MAX_RESPONSE_BYTES',
+    '10485760',
+    int(1024),
+    'Largest page an action may download, bytes',
+  ],
+  requestTimeoutMs: [
+    'TASKWIRE_REQUEST_TIMEOUT_MS',
+    '30000',
+    int(100),
+    'Time budget of one outgoing HTTP request',
+  ],
+  disabledActions: [
+    'TASKWIRE_DISABLED_ACTIONS',
+    '',
+    list,
+    'Action ids answered with 503 ACTION_UNAVAILABLE',
+  ],
+  logLevel: [
+    'TASKWIRE_LOG_LEVEL',
+    'info',
+    text,
+    'pino level: fatal, error, warn, info, debug, trace, silent',
+  ],
+} as const;
+
+type Settings = typeof SETTINGS;
+type Parsed<K extends keyof Settings> = ReturnType<Settings[K][2]>;
+
+export type Config = { [K in keyof Settings]: Parsed<K> } & {
+  /** Catalog slug → origin, from TASKWIRE_ORIGIN_<SLUG>. */
+  origins: Map<string, string>;
+};
+
+/** Builds the config from the environment, with explicit overrides (CLI flags) on top. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<keyof Settings, string>> = {},
+): Config {
+  const config: Record<string, unknown> = {};
+  for (const [key, [name, fallback, parse]] of Object.entries(SETTINGS)) {
+    const raw = overrides[key as keyof Settings] ?? env[name] ?? fallback;
+    config[key] = (parse as (raw: string, name: string) => unknown)(raw, name);
+  }
+  const dataDir = resolve(config.dataDir as string);
+  config.dataDir = dataDir;
+  if (config.databaseUrl === '') config.databaseUrl = `sqlite:${resolve(dataDir, 'taskwire.db')}`;
+  const origins = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^TASKWIRE_ORIGIN_([A-Z0-9_]+)$/.exec(name);
+    if (!match || !value) continue;
+    try {
+      origins.set(match[1]!.toLowerCase().replace(/_/g, '-'), new URL(value).origin);
+    } catch {
+      throw new Error(`${name} must be an origin such as http://127.0.0.1:4010, not '${value}'.`);
+    }
+  }
+  config.origins = origins;
+  return config as Config;
+}

@@ -1,0 +1,133 @@
+// The engine's front door: submit tasks, read jobs, wait for them, and run the worker.
+import { EventEmitter } from 'node:events';
+
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+
+import type { Registry } from '../actions/index.js';
+import { notFound } from '../errors/index.js';
+import type { AddressGuardOptions } from '../runtime/index.js';
+import type { Clock, Database, Dialect, JobRow } from '../store/index.js';
+import type { Vault } from '../vault/index.js';
+import { countByStatus, findJob, type JobFilter, listJobs } from './job.repo.js';
+import { type CredentialInfo, jobListItem, type JobListItem } from './job-view.js';
+import { submitTask, type TaskInput } from './submit.js';
+import { Worker } from './worker.js';
+
+export interface EngineDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  registry: Registry;
+  vault: Vault;
+  clock: Clock;
+  logger: Logger;
+  guard: AddressGuardOptions;
+  maxResponseBytes: number;
+  requestTimeoutMs: number;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+}
+
+export function createEngine(deps: EngineDeps) {
+  const settled = new EventEmitter();
+  settled.setMaxListeners(0);
+  let worker: Worker | undefined;
+
+  async function credentialInfo(ids: string[]): Promise<Map<string, CredentialInfo>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await deps.db
+      .selectFrom('credentials')
+      .innerJoin('identities', 'identities.id', 'credentials.identity_id')
+      .select([
+        'credentials.id as id',
+        'credentials.credential_type as credential_type',
+        'identities.name as identity_name',
+      ])
+      .where('credentials.id', 'in', unique)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { credential_type: r.credential_type, identity_name: r.identity_name },
+      ]),
+    );
+  }
+
+  const engine = {
+    async submit(input: TaskInput): Promise<JobRow> {
+      const job = await submitTask(deps, input);
+      worker?.wake();
+      return job;
+    },
+
+    async job(accountId: string, id: string): Promise<JobRow> {
+      const job = await findJob(deps.db, accountId, id);
+      if (!job) throw notFound(`Job '${id}' not found.`);
+      return job;
+    },
+
+    /** Resolves with the job once it is terminal, or as it stands when `timeoutMs` runs out. */
+    async waitForJob(accountId: string, id: string, timeoutMs: number): Promise<JobRow> {
+      const job = await engine.job(accountId, id);
+      if (job.status === 'succeeded' || job.status === 'failed' || timeoutMs <= 0) return job;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          settled.off(id, done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        // Another process may settle it (a CLI, a second node): look now and then as well.
+        const poll = setInterval(() => {
+          void findJob(deps.db, accountId, id).then((j) => {
+            if (j && (j.status === 'succeeded' || j.status === 'failed')) done();
+          });
+        }, 1000);
+        settled.on(id, done);
+      });
+      return engine.job(accountId, id);
+    },
+
+    async list(
+      accountId: string,
+      filter: JobFilter,
+    ): Promise<{ jobs: JobListItem[]; total: number }> {
+      const { rows, total } = await listJobs(deps.db, accountId, filter);
+      const info = await credentialInfo(
+        rows.flatMap((r) => (r.credential_id ? [r.credential_id] : [])),
+      );
+      return { jobs: rows.map((r) => jobListItem(r, deps.registry, info)), total };
+    },
+
+    async stats(accountId: string): Promise<Record<string, number>> {
+      const counts = await countByStatus(deps.db, accountId);
+      return {
+        processing: counts.queued + counts.running,
+        queued: counts.queued,
+        running: counts.running,
+        completed: counts.succeeded,
+        failed: counts.failed,
+      };
+    },
+
+    startWorker(): void {
+      worker = new Worker({
+        ...deps,
+        log: (jobId, message, fields) => deps.logger.info({ jobId, ...fields }, message),
+        onSettled: (jobId) => settled.emit(jobId),
+      });
+      worker.start();
+    },
+
+    async stop(graceMs?: number): Promise<void> {
+      await worker?.stop(graceMs);
+      worker = undefined;
+    },
+  };
+  return engine;
+}
+
+export type Engine = ReturnType<typeof createEngine>;

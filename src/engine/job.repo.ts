@@ -1,0 +1,163 @@
+// SQL for the jobs table. Every write after the claim is fenced by the attempt number, so a
+// worker that lost its lease can no longer change the job.
+import { type Kysely, sql } from 'kysely';
+
+import {
+  type Clock,
+  type Database,
+  type Dialect,
+  isoAfter,
+  isoNow,
+  type JobRow,
+  type JobStatus,
+} from '../store/index.js';
+
+type Db = Kysely<Database>;
+
+export async function insertJob(db: Db, row: JobRow): Promise<void> {
+  await db.insertInto('jobs').values(row).execute();
+}
+
+/** The caller's job; someone else's id reads exactly like an unknown one. */
+export async function findJob(db: Db, accountId: string, id: string): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}
+
+export interface JobFilter {
+  page: number;
+  limit: number;
+  catalog?: string;
+  status?: JobStatus[];
+  search?: string;
+}
+
+export async function listJobs(
+  db: Db,
+  accountId: string,
+  filter: JobFilter,
+): Promise<{ rows: JobRow[]; total: number }> {
+  let query = db.selectFrom('jobs').where('account_id', '=', accountId);
+  if (filter.catalog) query = query.where('catalog_slug', '=', filter.catalog);
+  if (filter.status && filter.status.length > 0) query = query.where('status', 'in', filter.status);
+  if (filter.search) {
+    const like = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql<string>`lower(action_id)`, 'like', sql<string>`${like} escape '\\'`),
+        eb(sql<string>`lower(params)`, 'like', sql<string>`${like} escape '\\'`),
+        eb(
+          sql<string>`lower(coalesce(error_message, ''))`,
+          'like',
+          sql<string>`${like} escape '\\'`,
+        ),
+      ]),
+    );
+  }
+  const [rows, count] = await Promise.all([
+    query
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit)
+      .offset((filter.page - 1) * filter.limit)
+      .execute(),
+    query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Job counts by stored status for one account. */
+export async function countByStatus(db: Db, accountId: string): Promise<Record<JobStatus, number>> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['status', (eb) => eb.fn.countAll().as('n')])
+    .where('account_id', '=', accountId)
+    .groupBy('status')
+    .execute();
+  const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0 };
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+/**
+ * Takes the oldest due queued job and leases it to `workerId`. On PostgreSQL concurrent
+ * claimers skip each other's locked rows; on SQLite BEGIN IMMEDIATE serialises them.
+ */
+export async function claimNext(
+  db: Db,
+  dialect: Dialect,
+  workerId: string,
+  leaseMs: number,
+  clock: Clock,
+): Promise<JobRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const now = isoNow(clock);
+    let pick = trx
+      .selectFrom('jobs')
+      .select('id')
+      .where('status', '=', 'queued')
+      .where('run_at', '<=', now)
+      .orderBy('run_at')
+      .orderBy('created_at')
+      .limit(1);
+    if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+    const next = await pick.executeTakeFirst();
+    if (!next) return undefined;
+    return trx
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        attempts: eb('attempts', '+', 1),
+        lease_until: isoAfter(leaseMs, clock),
+        worker_id: workerId,
+        started_at: now,
+      }))
+      .where('id', '=', next.id)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+  });
+}
+
+/** Extends a running job's lease; false means the lease was lost and the attempt must stop. */
+export async function renewLease(
+  db: Db,
+  job: Pick<JobRow, 'id' | 'attempts'>,
+  leaseMs: number,
+  clock: Clock,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ lease_until: isoAfter(leaseMs, clock) })
+    .where('id', '=', job.id)
+    .where('attempts', '=', job.attempts)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Running jobs whose lease has lapsed: their worker died or stalled. */
+export async function expiredLeases(db: Db, clock: Clock): Promise<JobRow[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('status', '=', 'running')
+    .where('lease_until', '<', isoNow(clock))
+    .limit(100)
+    .execute();
+}
+
+/** When the earliest queued job is due, or undefined when none is queued. */
+export async function nextRunAt(db: Db): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.min('run_at').as('run_at'))
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return row?.run_at ?? undefined;
+}

@@ -1,0 +1,134 @@
+// Runs one attempt of a job: opens its credential, builds the action's context, enforces the
+// time budget, and checks the result against the action's output schema.
+import type { Kysely } from 'kysely';
+
+import type { OpenCredential, RegisteredAction } from '../actions/index.js';
+import {
+  ActionError,
+  ActionTimeoutError,
+  type AddressGuardOptions,
+  createHttpClient,
+  ExecutionError,
+  jarFromStorageState,
+} from '../runtime/index.js';
+import { type Database, fromJson, type JobRow } from '../store/index.js';
+import { UnsealError, type Vault } from '../vault/index.js';
+
+export interface AttemptDeps {
+  db: Kysely<Database>;
+  vault: Pick<Vault, 'open' | 'markUsed'>;
+  guard: AddressGuardOptions;
+  maxResponseBytes: number;
+  requestTimeoutMs: number;
+  log: (jobId: string, message: string, fields?: Record<string, unknown>) => void;
+}
+
+export type AttemptOutcome =
+  | { ok: true; data: Record<string, unknown>; executionMs: number }
+  | { ok: false; error: ActionError; executionMs: number };
+
+/** Every secret string in a credential, so messages can be scrubbed of them. */
+function secretsOf(credential: OpenCredential | undefined): string[] {
+  if (!credential) return [];
+  const values =
+    credential.type === 'browser_state'
+      ? credential.state.cookies.map((c) => c.value)
+      : credential.type === 'credentials'
+        ? [credential.password ?? '']
+        : credential.type === 'api_key'
+          ? [credential.key]
+          : [credential.token];
+  return values.filter((v) => v.length >= 4);
+}
+
+function scrub(message: string, secrets: string[]): string {
+  return secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), message);
+}
+
+export async function runAttempt(
+  deps: AttemptDeps,
+  job: JobRow,
+  action: RegisteredAction,
+  lease: AbortSignal,
+): Promise<AttemptOutcome> {
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  let credential: OpenCredential | undefined;
+  try {
+    if (job.credential_id) {
+      credential = await deps.vault.open(job.credential_id);
+      await deps.vault.markUsed(job.credential_id);
+    }
+  } catch (error) {
+    const reason = error instanceof UnsealError ? error.message : 'it could not be read';
+    return {
+      ok: false,
+      error: new ExecutionError(`The job's credential could not be opened: ${reason}`),
+      executionMs: elapsed(),
+    };
+  }
+  const secrets = secretsOf(credential);
+
+  const budget = new AbortController();
+  const timer = setTimeout(
+    () =>
+      budget.abort(
+        new ActionTimeoutError(
+          `The action did not finish within ${action.definition.timeoutMs} ms.`,
+        ),
+      ),
+    action.definition.timeoutMs,
+  );
+  const signal = AbortSignal.any([budget.signal, lease]);
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+  try {
+    const http = createHttpClient({
+      originMap: action.catalog.origins,
+      guard: deps.guard,
+      jar: await jarFromStorageState(
+        credential?.type === 'browser_state' ? credential.state : undefined,
+      ),
+      signal,
+      maxBytes: deps.maxResponseBytes,
+      timeoutMs: deps.requestTimeoutMs,
+    });
+    const result: unknown = await Promise.race([
+      action.definition.run({
+        params: fromJson(job.params) as Record<string, unknown>,
+        http,
+        credential,
+        signal,
+        attempt: job.attempts,
+        log: (message, fields) => deps.log(job.id, scrub(message, secrets), fields),
+      }),
+      aborted,
+    ]);
+    const checked = action.output.check(result);
+    if (!checked.ok) {
+      const first = checked.issues[0];
+      throw new ExecutionError(
+        `The action returned data that does not match its output schema: ${first?.path || '/'} ${first?.message ?? ''}`.trim(),
+      );
+    }
+    return { ok: true, data: checked.value, executionMs: elapsed() };
+  } catch (error) {
+    const actionError =
+      error instanceof ActionError
+        ? error
+        : new ExecutionError(
+            `The action failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+    // Re-made with a scrubbed message: an action may quote a cookie or token in its error.
+    const safe = new ActionError(
+      actionError.jobCode,
+      actionError.retry,
+      scrub(actionError.message, secrets),
+      actionError.retryAfterMs,
+    );
+    return { ok: false, error: safe, executionMs: elapsed() };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,121 @@
+// The terminal and retry transitions of a running job. Each is one transaction fenced by the
+// attempt number: a failed job's refund commits together with its failure, exactly once.
+import type { Kysely } from 'kysely';
+
+import { refund } from '../ledger/index.js';
+import {
+  type Clock,
+  type Database,
+  isoAfter,
+  isoNow,
+  type JobRow,
+  toJson,
+} from '../store/index.js';
+import { markCredentialExpired } from '../vault/index.js';
+
+type Db = Kysely<Database>;
+type Attempt = Pick<
+  JobRow,
+  'id' | 'attempts' | 'account_id' | 'credits_reserved' | 'credential_id'
+>;
+
+/** Records a result. False when the attempt no longer holds the job (lease lost, cancelled). */
+export async function settleSucceeded(
+  db: Db,
+  job: Attempt,
+  data: Record<string, unknown>,
+  executionMs: number,
+  clock: Clock,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({
+      status: 'succeeded',
+      data: toJson(data),
+      credits_used: job.credits_reserved,
+      execution_ms: executionMs,
+      completed_at: isoNow(clock),
+      lease_until: null,
+      error_code: null,
+      error_message: null,
+    })
+    .where('id', '=', job.id)
+    .where('attempts', '=', job.attempts)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export interface Failure {
+  code: string;
+  message: string;
+  /** Mark the job's credential expired with this reason (the site rejected the login). */
+  expireCredential?: string;
+  executionMs?: number;
+}
+
+/**
+ * Fails a job and refunds it in the same transaction. `fromStatus` guards the transition:
+ * a running attempt passes its number, a reaper passes the lapsed attempt it saw.
+ */
+export async function settleFailed(
+  db: Db,
+  job: Attempt,
+  failure: Failure,
+  clock: Clock,
+  fromStatus: 'running' | 'queued' = 'running',
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('jobs')
+      .set({
+        status: 'failed',
+        error_code: failure.code,
+        error_message: failure.message,
+        credits_used: 0,
+        execution_ms: failure.executionMs ?? null,
+        completed_at: isoNow(clock),
+        lease_until: null,
+      })
+      .where('id', '=', job.id)
+      .where('attempts', '=', job.attempts)
+      .where('status', '=', fromStatus)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await refund(trx, job.account_id, job.id, clock);
+    if (failure.expireCredential && job.credential_id) {
+      await markCredentialExpired(trx, job.credential_id, failure.expireCredential, clock);
+    }
+    return true;
+  });
+}
+
+/** Puts a running job back in the queue to try again after `delayMs`. */
+export async function requeue(
+  db: Db,
+  job: Attempt,
+  delayMs: number,
+  message: string,
+  clock: Clock,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({
+      status: 'queued',
+      run_at: isoAfter(delayMs, clock),
+      lease_until: null,
+      worker_id: null,
+      error_message: message,
+    })
+    .where('id', '=', job.id)
+    .where('attempts', '=', job.attempts)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Capped exponential backoff with jitter: ~1 s, 2 s, 4 s ... at most 5 minutes. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base / 2 + (base / 2) * random());
+}

@@ -1,0 +1,125 @@
+// Accepting a task: the checks of the Wire contract in their documented order, then one
+// transaction that debits the cost and inserts the job. A 202 is only sent after COMMIT.
+import { randomUUID } from 'node:crypto';
+
+import type { Kysely } from 'kysely';
+
+import type { RegisteredAction, Registry } from '../actions/index.js';
+import { AppError, forbidden, invalidParams, notFound } from '../errors/index.js';
+import { debit } from '../ledger/index.js';
+import {
+  type Clock,
+  type CredentialRow,
+  type Database,
+  isoNow,
+  type JobRow,
+  toJson,
+} from '../store/index.js';
+import type { Vault } from '../vault/index.js';
+import { insertJob } from './job.repo.js';
+
+export interface TaskInput {
+  accountId: string;
+  actionId: string;
+  params: unknown;
+  credentialId?: string;
+  identityId?: string;
+  webhookUrl?: string;
+}
+
+export interface SubmitDeps {
+  db: Kysely<Database>;
+  registry: Registry;
+  vault: Pick<Vault, 'findCredential' | 'defaultCredential'>;
+  clock: Clock;
+}
+
+const credentialMismatch = (): AppError =>
+  forbidden('Credential does not belong to this user or catalog');
+
+const expired = (): AppError =>
+  new AppError('AUTH_EXPIRED', 401, 'Credential is no longer active. Please reconnect.');
+
+/** Picks the credential a task runs with, or throws the contract's 401/403. */
+async function resolveCredential(
+  deps: SubmitDeps,
+  action: RegisteredAction,
+  input: TaskInput,
+): Promise<CredentialRow | undefined> {
+  const { authMode } = action.definition;
+  const slug = action.catalog.definition.slug;
+  if (authMode === 'none') return undefined;
+
+  if (input.credentialId !== undefined) {
+    const credential = await deps.vault.findCredential(input.accountId, input.credentialId);
+    if (!credential || credential.catalog_slug !== slug) throw credentialMismatch();
+    if (credential.status !== 'active') throw expired();
+    return credential;
+  }
+  if (input.identityId === undefined && authMode === 'optional') return undefined;
+
+  const credential = await deps.vault.defaultCredential(input.accountId, slug, input.identityId);
+  if (credential?.status === 'active') return credential;
+  if (credential && authMode === 'required') throw expired();
+  if (input.identityId !== undefined && !credential) throw credentialMismatch();
+  if (authMode === 'optional') return undefined;
+  throw new AppError(
+    'AUTH_REQUIRED',
+    401,
+    `This action requires a ${action.catalog.definition.name} connection.`,
+    { connect_url: `/products/holocron/${slug}/connect` },
+  );
+}
+
+/** Validates, charges and enqueues a task; returns the stored job. */
+export async function submitTask(deps: SubmitDeps, input: TaskInput): Promise<JobRow> {
+  const action = deps.registry.action(input.actionId);
+  if (!action) throw notFound(`Unknown action_id '${input.actionId}'`);
+  if (!action.enabled) {
+    throw new AppError(
+      'ACTION_UNAVAILABLE',
+      503,
+      `Action '${input.actionId}' is currently unavailable.`,
+    );
+  }
+  const checked = action.params.check(input.params ?? {});
+  if (!checked.ok) throw invalidParams(checked.issues);
+
+  const credential = await resolveCredential(deps, action, input);
+  const now = isoNow(deps.clock);
+  const job: JobRow = {
+    id: randomUUID(),
+    account_id: input.accountId,
+    action_id: action.definition.id,
+    catalog_slug: action.catalog.definition.slug,
+    params: toJson(checked.value),
+    credential_id: credential?.id ?? null,
+    status: 'queued',
+    error_code: null,
+    error_message: null,
+    data: null,
+    attempts: 0,
+    max_attempts: action.definition.maxAttempts,
+    run_at: now,
+    lease_until: null,
+    worker_id: null,
+    credits_reserved: action.definition.credits,
+    credits_used: 0,
+    execution_ms: null,
+    idempotency_key: null,
+    webhook_url: input.webhookUrl ?? null,
+    created_at: now,
+    started_at: null,
+    completed_at: null,
+  };
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await debit(trx, input.accountId, job.credits_reserved, job.id, deps.clock);
+      await insertJob(trx, job);
+    });
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('EXECUTION_FAILED', 500, 'Failed to submit task. Please try again.');
+  }
+  return job;
+}

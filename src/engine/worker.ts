@@ -1,0 +1,213 @@
+// The worker loop: claims due jobs up to its concurrency, keeps their leases alive, settles
+// them, and reaps jobs whose worker died. One per process; it has a lifecycle, so a class.
+import { randomUUID } from 'node:crypto';
+
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+
+import type { Registry } from '../actions/index.js';
+import type { Clock, Database, Dialect, JobRow } from '../store/index.js';
+import { claimNext, expiredLeases, renewLease } from './job.repo.js';
+import { type AttemptDeps, runAttempt } from './run-attempt.js';
+import { backoffMs, requeue, settleFailed, settleSucceeded } from './settle.js';
+
+export interface WorkerDeps extends AttemptDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  registry: Registry;
+  clock: Clock;
+  logger: Logger;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  /** Called after a job reaches a terminal state (after COMMIT). */
+  onSettled: (jobId: string) => void;
+}
+
+export class Worker {
+  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  readonly #deps: WorkerDeps;
+  readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  #timer: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #pumping = false;
+  #again = false;
+
+  constructor(deps: WorkerDeps) {
+    this.#deps = deps;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      void this.#reap().then(() => this.wake());
+    }, this.#deps.pollMs);
+    this.#timer.unref();
+    void this.#reap().then(() => this.wake());
+  }
+
+  /** Something was queued: look for work now rather than at the next poll. */
+  wake(): void {
+    if (this.#stopping) return;
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    void this.#pump();
+  }
+
+  get activeJobs(): number {
+    return this.#running.size;
+  }
+
+  /** Stops claiming, lets running jobs finish within `graceMs`, then aborts the rest. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.#stopping = true;
+    if (this.#timer) clearInterval(this.#timer);
+    const all = Promise.allSettled([...this.#running.values()].map((r) => r.done));
+    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([all, grace]);
+    for (const run of this.#running.values()) run.abort.abort(new Error('Worker shutting down.'));
+    await all;
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        while (!this.#stopping && this.#running.size < this.#deps.concurrency) {
+          const job = await this.#claim();
+          if (!job) break;
+          this.#start(job);
+        }
+      } while (this.#again && !this.#stopping);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #claim(): Promise<JobRow | undefined> {
+    const { db, dialect, leaseMs, clock, logger } = this.#deps;
+    try {
+      return await claimNext(db, dialect, this.id, leaseMs, clock);
+    } catch (error) {
+      logger.error({ err: error }, 'claiming a job failed');
+      return undefined;
+    }
+  }
+
+  #start(job: JobRow): void {
+    const abort = new AbortController();
+    const done = this.#execute(job, abort).finally(() => {
+      this.#running.delete(job.id);
+      this.wake();
+    });
+    this.#running.set(job.id, { abort, done });
+  }
+
+  async #execute(job: JobRow, abort: AbortController): Promise<void> {
+    const deps = this.#deps;
+    const heartbeat = setInterval(
+      () => {
+        renewLease(deps.db, job, deps.leaseMs, deps.clock)
+          .then((held) => {
+            if (!held) abort.abort(new Error('The job lease was lost.'));
+          })
+          .catch((error: unknown) =>
+            deps.logger.warn({ err: error, jobId: job.id }, 'lease renewal failed'),
+          );
+      },
+      Math.max(50, Math.floor(deps.leaseMs / 3)),
+    );
+    try {
+      const action = deps.registry.action(job.action_id);
+      if (!action) {
+        await settleFailed(
+          deps.db,
+          job,
+          {
+            code: 'EXECUTION_FAILED',
+            message: `Action '${job.action_id}' is no longer installed.`,
+          },
+          deps.clock,
+        );
+        deps.onSettled(job.id);
+        return;
+      }
+      const outcome = await runAttempt(deps, job, action, abort.signal);
+      if (abort.signal.aborted && this.#stopping) {
+        // Shutting down: the attempt is abandoned and its lease lapses; the reaper of the
+        // next process requeues it.
+        return;
+      }
+      if (outcome.ok) {
+        if (await settleSucceeded(deps.db, job, outcome.data, outcome.executionMs, deps.clock)) {
+          deps.onSettled(job.id);
+        }
+        return;
+      }
+      const { error } = outcome;
+      if (error.retry === 'retry' && job.attempts < job.max_attempts) {
+        const delay = Math.max(backoffMs(job.attempts), error.retryAfterMs ?? 0);
+        await requeue(deps.db, job, delay, error.message, deps.clock);
+        deps.logger.info(
+          { jobId: job.id, attempt: job.attempts, delay, code: error.jobCode },
+          'job will retry',
+        );
+        return;
+      }
+      const settled = await settleFailed(
+        deps.db,
+        job,
+        {
+          code: error.jobCode,
+          message: error.message,
+          executionMs: outcome.executionMs,
+          ...(error.jobCode === 'AUTH_EXPIRED' ? { expireCredential: 'session_rejected' } : {}),
+        },
+        deps.clock,
+      );
+      if (settled) deps.onSettled(job.id);
+    } catch (error) {
+      deps.logger.error(
+        { err: error, jobId: job.id },
+        'settling a job failed; its lease will lapse',
+      );
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Requeues or fails jobs whose worker stopped renewing their lease. */
+  async #reap(): Promise<void> {
+    const { db, clock, logger } = this.#deps;
+    try {
+      for (const job of await expiredLeases(db, clock)) {
+        if (this.#running.has(job.id)) continue;
+        if (job.attempts < job.max_attempts) {
+          await requeue(
+            db,
+            job,
+            backoffMs(job.attempts),
+            'The worker running this job stopped; retrying.',
+            clock,
+          );
+        } else if (
+          await settleFailed(
+            db,
+            job,
+            {
+              code: 'EXECUTION_FAILED',
+              message: 'The worker running this job stopped and no attempts are left.',
+            },
+            clock,
+          )
+        ) {
+          this.#deps.onSettled(job.id);
+        }
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'reaping expired leases failed');
+    }
+  }
+}

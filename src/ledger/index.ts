@@ -1,0 +1,12 @@
+// Public surface of the ledger: grant, debit, refund, balances and reconciliation.
+export {
+  balanceOf,
+  debit,
+  grant,
+  insufficientCredits,
+  type LedgerMismatch,
+  type LedgerPage,
+  listEntries,
+  reconcile,
+  refund,
+} from './ledger.service.js';

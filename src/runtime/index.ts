@@ -1,0 +1,19 @@
+// Public surface of the runtime module: what an action is given (HTTP client, errors, types).
+export * from './errors.js';
+export type * from './http.types.js';
+export * from './credential.types.js';
+export { jarFromStorageState } from './cookies.js';
+export {
+  createHttpClient,
+  DEFAULT_USER_AGENT,
+  parseRetryAfter,
+  type HttpClientDeps,
+} from './http-client.js';
+export {
+  assertUrlShape,
+  createAddressGuard,
+  MAX_URL_LENGTH,
+  type AddressGuard,
+  type AddressGuardDeps,
+  type ResolveHost,
+} from './address-guard.js';

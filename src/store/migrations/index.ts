@@ -1,0 +1,9 @@
+// The ordered, append-only list of migrations, imported statically so the built output
+// needs no file globbing. Never edit a released migration; add the next number.
+import type { Migration } from 'kysely';
+
+import * as m0001 from './0001-initial.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-initial': m0001,
+};

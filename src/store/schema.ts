@@ -1,0 +1,122 @@
+// Table types as the database stores them. Timestamps are ISO-8601 UTC strings and JSON
+// columns are text on both dialects, so rows read the same from SQLite and PostgreSQL.
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  balance: number;
+  created_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  /** Public part of the key, shown in listings and used to look the key up. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. */
+  hash: string;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export type LedgerKind = 'grant' | 'debit' | 'refund' | 'adjust';
+
+export interface LedgerEntriesTable {
+  id: string;
+  account_id: string;
+  kind: LedgerKind;
+  /** Signed: debits are negative, so the balance is the sum of amounts. */
+  amount: number;
+  job_id: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface CatalogRecordsTable {
+  slug: string;
+  id: string;
+  fingerprint: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdentitiesTable {
+  id: string;
+  account_id: string;
+  catalog_slug: string;
+  name: string;
+  is_default: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type CredentialStatus = 'active' | 'expired';
+
+export interface CredentialsTable {
+  id: string;
+  identity_id: string;
+  account_id: string;
+  catalog_slug: string;
+  credential_type: string;
+  status: CredentialStatus;
+  status_reason: string | null;
+  /** AES-256-GCM sealed secret (base64 fields joined in one envelope string). */
+  sealed: string;
+  key_id: string;
+  metadata: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  last_verified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface JobsTable {
+  id: string;
+  account_id: string;
+  action_id: string;
+  catalog_slug: string;
+  params: string;
+  credential_id: string | null;
+  status: JobStatus;
+  error_code: string | null;
+  error_message: string | null;
+  data: string | null;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  lease_until: string | null;
+  worker_id: string | null;
+  credits_reserved: number;
+  credits_used: number;
+  execution_ms: number | null;
+  idempotency_key: string | null;
+  webhook_url: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  ledger_entries: LedgerEntriesTable;
+  catalog_records: CatalogRecordsTable;
+  identities: IdentitiesTable;
+  credentials: CredentialsTable;
+  jobs: JobsTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type LedgerEntry = Selectable<LedgerEntriesTable>;
+export type IdentityRow = Selectable<IdentitiesTable>;
+export type CredentialRow = Selectable<CredentialsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;
+export type JobUpdate = Updateable<JobsTable>;

@@ -1,0 +1,73 @@
+// Sealing: secrets round-trip, every envelope is fresh, and a tampered or moved ciphertext
+// is detected rather than decrypted to garbage.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { loadMasterKey, seal, UnsealError, unseal } from '../../src/vault/index.js';
+
+const master = { id: 'k1', key: randomBytes(32) };
+
+describe('seal / unseal', () => {
+  it('round-trips a secret and never stores it in the clear', () => {
+    const secret = { type: 'token', token: 'CANARY-seal-123' };
+    const sealed = seal(master, secret, 'credential|v1|acct|cred|token');
+    expect(sealed).not.toContain('CANARY');
+    expect(unseal(master, sealed, 'credential|v1|acct|cred|token')).toEqual(secret);
+  });
+
+  it('uses a fresh data key and IV every time', () => {
+    const envelopes = new Set(Array.from({ length: 200 }, () => seal(master, 'same', 'aad')));
+    expect(envelopes.size).toBe(200);
+  });
+
+  it('refuses a ciphertext moved to another row (additional data differs)', () => {
+    const sealed = seal(master, 'secret', 'credential|v1|acctA|cred1|token');
+    expect(() => unseal(master, sealed, 'credential|v1|acctB|cred1|token')).toThrow(UnsealError);
+    expect(() => unseal(master, sealed, 'credential|v1|acctA|cred2|token')).toThrow(UnsealError);
+  });
+
+  it('detects a flipped bit anywhere in the envelope', () => {
+    const sealed = seal(master, { password: 'p' }, 'aad');
+    const envelope = JSON.parse(sealed) as { ct: string; dek: string };
+    for (const field of ['ct', 'dek'] as const) {
+      const raw = Buffer.from(envelope[field], 'base64');
+      for (const offset of [0, 12, 20, raw.length - 1]) {
+        const flipped = Buffer.from(raw);
+        flipped[offset] = (flipped[offset] as number) ^ 1;
+        const tampered = JSON.stringify({ ...envelope, [field]: flipped.toString('base64') });
+        expect(() => unseal(master, tampered, 'aad')).toThrow(UnsealError);
+      }
+    }
+  });
+
+  it('refuses an envelope sealed under another master key', () => {
+    const sealed = seal(master, 'x', 'aad');
+    expect(() => unseal({ id: 'k2', key: randomBytes(32) }, sealed, 'aad')).toThrow(UnsealError);
+    expect(() => unseal({ id: 'k1', key: randomBytes(32) }, sealed, 'aad')).toThrow(UnsealError);
+  });
+});
+
+describe('master key', () => {
+  it('generates a 0600 key file once and reads the same key back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'taskwire-key-'));
+    try {
+      const file = join(dir, 'master.key');
+      const first = loadMasterKey(undefined, file);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(loadMasterKey(undefined, file)).toEqual(first);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a configured key in hex or base64 and rejects a short one', () => {
+    const key = randomBytes(32);
+    expect(loadMasterKey(key.toString('hex'), '/nonexistent').key).toEqual(key);
+    expect(loadMasterKey(key.toString('base64'), '/nonexistent').key).toEqual(key);
+    expect(() => loadMasterKey('abcd', '/nonexistent')).toThrow(/32 bytes/);
+  });
+});

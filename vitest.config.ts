@@ -1,0 +1,11 @@
+// Test runner settings: real servers, real databases, so generous timeouts and forked pools.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
