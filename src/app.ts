@@ -76,7 +76,9 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = openStore(config.databaseUrl, (err) => logger.warn({ err }, 'database connection lost'));
+  const store = openStore(config.databaseUrl, (err) =>
+    logger.warn({ err }, 'database connection lost'),
+  );
   await migrateToLatest(store.db);
   const master = loadMasterKey(config.masterKey || undefined, join(config.dataDir, 'master.key'));
   const registry = createRegistry(options.catalogs ?? builtInCatalogs, {
@@ -98,6 +100,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
   const vault = createVault({ db: store.db, master, clock });
   const engine = createEngine({
     db: store.db,
+    write: store.write,
     dialect: store.dialect,
     registry,
     vault,

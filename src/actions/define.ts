@@ -44,6 +44,11 @@ export interface ActionDefinition<P extends TObject = TObject, O extends TObject
   timeoutMs: number;
   /** Attempts in all, including the first (transient failures retry up to this). */
   maxAttempts: number;
+  /**
+   * The URLs in `params` the action will fetch, checked when the task is submitted so an
+   * unusable or forbidden address is a 400 that costs nothing rather than a failed job.
+   */
+  targets?(params: Static<P>): Array<{ path: string; url: string }>;
   run(ctx: ActionContext<Static<P>>): Promise<Static<O>>;
 }
 

@@ -49,7 +49,7 @@ export function metaRoutes(app: FastifyInstance, registry: Registry): void {
     { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
-  app.get('/llms.txt', async (_request, reply) =>
+  app.get('/llms.txt', { schema: { response: { 200: Type.String() } } }, async (_request, reply) =>
     reply.type('text/plain; charset=utf-8').send(guide),
   );
 }

@@ -45,6 +45,13 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     // One line per request, written by the onResponse hook below with only safe fields.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // Response schemas are allow-lists: a field not declared never leaves the server. A route
+  // without one would serialise whatever its handler returned, so it may not exist at all.
+  app.addHook('onRoute', (route) => {
+    if (route.method !== 'HEAD' && !route.schema?.response) {
+      throw new Error(`Route ${String(route.method)} ${route.url} has no response schema.`);
+    }
+  });
   const { strict, coercing } = validators();
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? strict.compile(schema) : coercing.compile(schema),

@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 
 import type { Registry } from '../actions/index.js';
 import { notFound } from '../errors/index.js';
-import type { AddressGuardOptions } from '../runtime/index.js';
-import type { Clock, Database, Dialect, JobRow } from '../store/index.js';
+import { type AddressGuardOptions, createAddressGuard } from '../runtime/index.js';
+import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { countByStatus, findJob, type JobFilter, listJobs } from './job.repo.js';
 import { type CredentialInfo, jobListItem, type JobListItem } from './job-view.js';
@@ -16,6 +16,7 @@ import { Worker } from './worker.js';
 
 export interface EngineDeps {
   db: Kysely<Database>;
+  write: Writer;
   dialect: Dialect;
   registry: Registry;
   vault: Vault;
@@ -30,6 +31,8 @@ export interface EngineDeps {
 }
 
 export function createEngine(deps: EngineDeps) {
+  const guard = createAddressGuard(deps.guard);
+  const submitDeps = { ...deps, checkTarget: (url: URL) => guard.assertUrl(url) };
   const settled = new EventEmitter();
   settled.setMaxListeners(0);
   let worker: Worker | undefined;
@@ -57,7 +60,7 @@ export function createEngine(deps: EngineDeps) {
 
   const engine = {
     async submit(input: TaskInput): Promise<JobRow> {
-      const job = await submitTask(deps, input);
+      const job = await submitTask(submitDeps, input);
       worker?.wake();
       return job;
     },

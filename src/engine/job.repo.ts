@@ -10,7 +10,9 @@ import {
   isoNow,
   type JobRow,
   type JobStatus,
+  type Writer,
 } from '../store/index.js';
+import { touchCredentials } from '../vault/index.js';
 
 type Db = Kysely<Database>;
 
@@ -85,17 +87,19 @@ export async function countByStatus(db: Db, accountId: string): Promise<Record<J
 }
 
 /**
- * Takes the oldest due queued job and leases it to `workerId`. On PostgreSQL concurrent
- * claimers skip each other's locked rows; on SQLite BEGIN IMMEDIATE serialises them.
+ * Leases up to `limit` of the oldest due queued jobs to `workerId`, in one transaction. On
+ * PostgreSQL concurrent claimers skip each other's locked rows; on SQLite the write lock
+ * serialises them. Claiming also stamps the credentials those jobs will use.
  */
-export async function claimNext(
-  db: Db,
+export async function claimJobs(
+  write: Writer,
   dialect: Dialect,
   workerId: string,
   leaseMs: number,
   clock: Clock,
-): Promise<JobRow | undefined> {
-  return db.transaction().execute(async (trx) => {
+  limit: number,
+): Promise<JobRow[]> {
+  return write(async (trx) => {
     const now = isoNow(clock);
     let pick = trx
       .selectFrom('jobs')
@@ -104,11 +108,11 @@ export async function claimNext(
       .where('run_at', '<=', now)
       .orderBy('run_at')
       .orderBy('created_at')
-      .limit(1);
+      .limit(limit);
     if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
-    const next = await pick.executeTakeFirst();
-    if (!next) return undefined;
-    return trx
+    const ids = (await pick.execute()).map((r) => r.id);
+    if (ids.length === 0) return [];
+    const claimed = await trx
       .updateTable('jobs')
       .set((eb) => ({
         status: 'running',
@@ -117,27 +121,33 @@ export async function claimNext(
         worker_id: workerId,
         started_at: now,
       }))
-      .where('id', '=', next.id)
+      .where('id', 'in', ids)
       .where('status', '=', 'queued')
       .returningAll()
-      .executeTakeFirst();
+      .execute();
+    const credentialIds = claimed.flatMap((j) => (j.credential_id ? [j.credential_id] : []));
+    await touchCredentials(trx, credentialIds, clock);
+    // RETURNING has no order; keep the queue's.
+    return ids.flatMap((id) => claimed.filter((j) => j.id === id));
   });
 }
 
 /** Extends a running job's lease; false means the lease was lost and the attempt must stop. */
 export async function renewLease(
-  db: Db,
+  write: Writer,
   job: Pick<JobRow, 'id' | 'attempts'>,
   leaseMs: number,
   clock: Clock,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('jobs')
-    .set({ lease_until: isoAfter(leaseMs, clock) })
-    .where('id', '=', job.id)
-    .where('attempts', '=', job.attempts)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
+  const result = await write((trx) =>
+    trx
+      .updateTable('jobs')
+      .set({ lease_until: isoAfter(leaseMs, clock) })
+      .where('id', '=', job.id)
+      .where('attempts', '=', job.attempts)
+      .where('status', '=', 'running')
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows) === 1;
 }
 

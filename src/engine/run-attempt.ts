@@ -16,7 +16,7 @@ import { UnsealError, type Vault } from '../vault/index.js';
 
 export interface AttemptDeps {
   db: Kysely<Database>;
-  vault: Pick<Vault, 'open' | 'markUsed'>;
+  vault: Pick<Vault, 'open'>;
   guard: AddressGuardOptions;
   maxResponseBytes: number;
   requestTimeoutMs: number;
@@ -57,7 +57,6 @@ export async function runAttempt(
   try {
     if (job.credential_id) {
       credential = await deps.vault.open(job.credential_id);
-      await deps.vault.markUsed(job.credential_id);
     }
   } catch (error) {
     const reason = error instanceof UnsealError ? error.message : 'it could not be read';

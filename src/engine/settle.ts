@@ -1,19 +1,9 @@
 // The terminal and retry transitions of a running job. Each is one transaction fenced by the
 // attempt number: a failed job's refund commits together with its failure, exactly once.
-import type { Kysely } from 'kysely';
-
 import { refund } from '../ledger/index.js';
-import {
-  type Clock,
-  type Database,
-  isoAfter,
-  isoNow,
-  type JobRow,
-  toJson,
-} from '../store/index.js';
+import { type Clock, isoAfter, isoNow, type JobRow, toJson, type Writer } from '../store/index.js';
 import { markCredentialExpired } from '../vault/index.js';
 
-type Db = Kysely<Database>;
 type Attempt = Pick<
   JobRow,
   'id' | 'attempts' | 'account_id' | 'credits_reserved' | 'credential_id'
@@ -21,28 +11,30 @@ type Attempt = Pick<
 
 /** Records a result. False when the attempt no longer holds the job (lease lost, cancelled). */
 export async function settleSucceeded(
-  db: Db,
+  write: Writer,
   job: Attempt,
   data: Record<string, unknown>,
   executionMs: number,
   clock: Clock,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('jobs')
-    .set({
-      status: 'succeeded',
-      data: toJson(data),
-      credits_used: job.credits_reserved,
-      execution_ms: executionMs,
-      completed_at: isoNow(clock),
-      lease_until: null,
-      error_code: null,
-      error_message: null,
-    })
-    .where('id', '=', job.id)
-    .where('attempts', '=', job.attempts)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
+  const result = await write((trx) =>
+    trx
+      .updateTable('jobs')
+      .set({
+        status: 'succeeded',
+        data: toJson(data),
+        credits_used: job.credits_reserved,
+        execution_ms: executionMs,
+        completed_at: isoNow(clock),
+        lease_until: null,
+        error_code: null,
+        error_message: null,
+      })
+      .where('id', '=', job.id)
+      .where('attempts', '=', job.attempts)
+      .where('status', '=', 'running')
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows) === 1;
 }
 
@@ -59,13 +51,13 @@ export interface Failure {
  * a running attempt passes its number, a reaper passes the lapsed attempt it saw.
  */
 export async function settleFailed(
-  db: Db,
+  write: Writer,
   job: Attempt,
   failure: Failure,
   clock: Clock,
   fromStatus: 'running' | 'queued' = 'running',
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return write(async (trx) => {
     const result = await trx
       .updateTable('jobs')
       .set({
@@ -92,25 +84,27 @@ export async function settleFailed(
 
 /** Puts a running job back in the queue to try again after `delayMs`. */
 export async function requeue(
-  db: Db,
+  write: Writer,
   job: Attempt,
   delayMs: number,
   message: string,
   clock: Clock,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('jobs')
-    .set({
-      status: 'queued',
-      run_at: isoAfter(delayMs, clock),
-      lease_until: null,
-      worker_id: null,
-      error_message: message,
-    })
-    .where('id', '=', job.id)
-    .where('attempts', '=', job.attempts)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
+  const result = await write((trx) =>
+    trx
+      .updateTable('jobs')
+      .set({
+        status: 'queued',
+        run_at: isoAfter(delayMs, clock),
+        lease_until: null,
+        worker_id: null,
+        error_message: message,
+      })
+      .where('id', '=', job.id)
+      .where('attempts', '=', job.attempts)
+      .where('status', '=', 'running')
+      .executeTakeFirst(),
+  );
   return Number(result.numUpdatedRows) === 1;
 }
 

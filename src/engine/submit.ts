@@ -2,18 +2,23 @@
 // transaction that debits the cost and inserts the job. A 202 is only sent after COMMIT.
 import { randomUUID } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
-
 import type { RegisteredAction, Registry } from '../actions/index.js';
-import { AppError, forbidden, invalidParams, notFound } from '../errors/index.js';
+import {
+  AppError,
+  forbidden,
+  invalidParams,
+  notFound,
+  type ValidationIssue,
+} from '../errors/index.js';
+import { InvalidTargetError } from '../runtime/index.js';
 import { debit } from '../ledger/index.js';
 import {
   type Clock,
   type CredentialRow,
-  type Database,
   isoNow,
   type JobRow,
   toJson,
+  type Writer,
 } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { insertJob } from './job.repo.js';
@@ -28,8 +33,10 @@ export interface TaskInput {
 }
 
 export interface SubmitDeps {
-  db: Kysely<Database>;
+  write: Writer;
   registry: Registry;
+  /** Throws InvalidTargetError for a URL no job may fetch (bad scheme, private IP literal). */
+  checkTarget: (url: URL) => void;
   vault: Pick<Vault, 'findCredential' | 'defaultCredential'>;
   clock: Clock;
 }
@@ -71,6 +78,33 @@ async function resolveCredential(
   );
 }
 
+/** Problems with the URLs an action will fetch, found before anything is charged. */
+function checkTargets(
+  deps: SubmitDeps,
+  action: RegisteredAction,
+  params: Record<string, unknown>,
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const { path, url } of action.definition.targets?.(params) ?? []) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      issues.push({ path, message: `'${url.slice(0, 200)}' is not a valid absolute URL` });
+      continue;
+    }
+    // An origin the operator pointed elsewhere is trusted configuration, not user input.
+    if (action.catalog.origins.has(parsed.origin)) continue;
+    try {
+      deps.checkTarget(parsed);
+    } catch (error) {
+      if (!(error instanceof InvalidTargetError)) throw error;
+      issues.push({ path, message: error.message });
+    }
+  }
+  return issues;
+}
+
 /** Validates, charges and enqueues a task; returns the stored job. */
 export async function submitTask(deps: SubmitDeps, input: TaskInput): Promise<JobRow> {
   const action = deps.registry.action(input.actionId);
@@ -84,6 +118,8 @@ export async function submitTask(deps: SubmitDeps, input: TaskInput): Promise<Jo
   }
   const checked = action.params.check(input.params ?? {});
   if (!checked.ok) throw invalidParams(checked.issues);
+  const targetIssues = checkTargets(deps, action, checked.value);
+  if (targetIssues.length > 0) throw invalidParams(targetIssues);
 
   const credential = await resolveCredential(deps, action, input);
   const now = isoNow(deps.clock);
@@ -113,7 +149,7 @@ export async function submitTask(deps: SubmitDeps, input: TaskInput): Promise<Jo
     completed_at: null,
   };
   try {
-    await deps.db.transaction().execute(async (trx) => {
+    await deps.write(async (trx) => {
       await debit(trx, input.accountId, job.credits_reserved, job.id, deps.clock);
       await insertJob(trx, job);
     });

@@ -6,13 +6,14 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
 import type { Registry } from '../actions/index.js';
-import type { Clock, Database, Dialect, JobRow } from '../store/index.js';
-import { claimNext, expiredLeases, renewLease } from './job.repo.js';
+import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
+import { claimJobs, expiredLeases, renewLease } from './job.repo.js';
 import { type AttemptDeps, runAttempt } from './run-attempt.js';
 import { backoffMs, requeue, settleFailed, settleSucceeded } from './settle.js';
 
 export interface WorkerDeps extends AttemptDeps {
   db: Kysely<Database>;
+  write: Writer;
   dialect: Dialect;
   registry: Registry;
   clock: Clock;
@@ -76,9 +77,9 @@ export class Worker {
       do {
         this.#again = false;
         while (!this.#stopping && this.#running.size < this.#deps.concurrency) {
-          const job = await this.#claim();
-          if (!job) break;
-          this.#start(job);
+          const jobs = await this.#claim(this.#deps.concurrency - this.#running.size);
+          if (jobs.length === 0) break;
+          for (const job of jobs) this.#start(job);
         }
       } while (this.#again && !this.#stopping);
     } finally {
@@ -86,13 +87,13 @@ export class Worker {
     }
   }
 
-  async #claim(): Promise<JobRow | undefined> {
-    const { db, dialect, leaseMs, clock, logger } = this.#deps;
+  async #claim(limit: number): Promise<JobRow[]> {
+    const { write, dialect, leaseMs, clock, logger } = this.#deps;
     try {
-      return await claimNext(db, dialect, this.id, leaseMs, clock);
+      return await claimJobs(write, dialect, this.id, leaseMs, clock, limit);
     } catch (error) {
-      logger.error({ err: error }, 'claiming a job failed');
-      return undefined;
+      logger.error({ err: error }, 'claiming jobs failed');
+      return [];
     }
   }
 
@@ -109,7 +110,7 @@ export class Worker {
     const deps = this.#deps;
     const heartbeat = setInterval(
       () => {
-        renewLease(deps.db, job, deps.leaseMs, deps.clock)
+        renewLease(deps.write, job, deps.leaseMs, deps.clock)
           .then((held) => {
             if (!held) abort.abort(new Error('The job lease was lost.'));
           })
@@ -123,7 +124,7 @@ export class Worker {
       const action = deps.registry.action(job.action_id);
       if (!action) {
         await settleFailed(
-          deps.db,
+          deps.write,
           job,
           {
             code: 'EXECUTION_FAILED',
@@ -141,7 +142,7 @@ export class Worker {
         return;
       }
       if (outcome.ok) {
-        if (await settleSucceeded(deps.db, job, outcome.data, outcome.executionMs, deps.clock)) {
+        if (await settleSucceeded(deps.write, job, outcome.data, outcome.executionMs, deps.clock)) {
           deps.onSettled(job.id);
         }
         return;
@@ -149,7 +150,7 @@ export class Worker {
       const { error } = outcome;
       if (error.retry === 'retry' && job.attempts < job.max_attempts) {
         const delay = Math.max(backoffMs(job.attempts), error.retryAfterMs ?? 0);
-        await requeue(deps.db, job, delay, error.message, deps.clock);
+        await requeue(deps.write, job, delay, error.message, deps.clock);
         deps.logger.info(
           { jobId: job.id, attempt: job.attempts, delay, code: error.jobCode },
           'job will retry',
@@ -157,7 +158,7 @@ export class Worker {
         return;
       }
       const settled = await settleFailed(
-        deps.db,
+        deps.write,
         job,
         {
           code: error.jobCode,
@@ -180,13 +181,13 @@ export class Worker {
 
   /** Requeues or fails jobs whose worker stopped renewing their lease. */
   async #reap(): Promise<void> {
-    const { db, clock, logger } = this.#deps;
+    const { db, write, clock, logger } = this.#deps;
     try {
       for (const job of await expiredLeases(db, clock)) {
         if (this.#running.has(job.id)) continue;
         if (job.attempts < job.max_attempts) {
           await requeue(
-            db,
+            write,
             job,
             backoffMs(job.attempts),
             'The worker running this job stopped; retrying.',
@@ -194,7 +195,7 @@ export class Worker {
           );
         } else if (
           await settleFailed(
-            db,
+            write,
             job,
             {
               code: 'EXECUTION_FAILED',

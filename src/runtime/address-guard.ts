@@ -91,6 +91,10 @@ export function createAddressGuard(
   function assertUrl(url: URL): void {
     assertUrlShape(url);
     const host = bareHost(url.hostname);
+    // RFC 6761: localhost names are loopback whatever DNS says, so refuse them up front.
+    if (!opts.allowPrivate && /(^|\.)localhost\.?$/i.test(host)) {
+      throw new InvalidTargetError(`Refused to connect to ${host}: it is a loopback name.`);
+    }
     if (isIP(host) === 0) return;
     // Node skips the lookup hook for IP literals, so they are judged here, before any dial.
     const reason = refusalReason(host);

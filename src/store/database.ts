@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 
+import { createWriter, type Writer } from './group-commit.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
@@ -16,7 +17,35 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Runs a write transaction; on SQLite concurrent writes share one COMMIT. */
+  write: Writer;
   close(): Promise<void>;
+}
+
+/**
+ * Keeps each distinct SQL string's prepared statement. Kysely's SQLite driver prepares on
+ * every query; preparing costs more than running the hot queries themselves.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (source: string): BetterSqlite3.Statement => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = sqlite.prepare(source);
+      if (cache.size >= 2000) cache.clear();
+      cache.set(source, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
 }
 
 /** Which dialect a database URL names; anything else is a configuration error. */
@@ -38,15 +67,17 @@ export function openStore(url: string, onConnectionError?: (error: Error) => voi
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
-    return { db, dialect, close: () => db.destroy() };
+    const db = new Kysely<Database>({
+      dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)),
+    });
+    return { db, dialect, write: createWriter(db, dialect), close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle connection can die (server restart, admin termination). Unhandled, the pool's
   // 'error' event would crash the process; handled, the pool replaces the connection.
   pool.on('error', (error) => onConnectionError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, write: createWriter(db, dialect), close: () => db.destroy() };
 }
 
 /** Applies every pending migration; throws with the failing migration's name. */

@@ -4,3 +4,4 @@ export { type Dialect, dialectOf, migrateToLatest, openStore, type Store } from 
 export { fromJson, toJson } from './json.js';
 export type * from './schema.js';
 export { type CatalogTimes, syncCatalogRecord } from './catalog-records.repo.js';
+export { createWriter, type Writer } from './group-commit.js';

@@ -7,6 +7,7 @@ export {
   type CredentialView,
   type IdentityView,
   markCredentialExpired,
+  touchCredentials,
   type NewCredential,
   type Vault,
 } from './vault.service.js';

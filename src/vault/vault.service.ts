@@ -257,15 +257,21 @@ export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) 
         .executeTakeFirstOrThrow();
       return unseal(master, row.sealed, aadOf(row)) as OpenCredential;
     },
-
-    async markUsed(credentialId: string): Promise<void> {
-      await db
-        .updateTable('credentials')
-        .set({ last_used_at: isoNow(clock) })
-        .where('id', '=', credentialId)
-        .execute();
-    },
   };
+}
+
+/** Stamps `last_used_at` on the credentials jobs are about to use, in the claim's transaction. */
+export async function touchCredentials(
+  db: Db,
+  ids: string[],
+  clock: Clock = systemClock,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('credentials')
+    .set({ last_used_at: isoNow(clock) })
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
 }
 
 /** Marks a credential expired; shares the caller's transaction so it moves with the job. */

@@ -22,9 +22,10 @@ function engineFor(
   database: TestDatabase,
   overrides: { leaseMs?: number; concurrency?: number } = {},
 ): Engine {
-  const { db, dialect } = database.store;
+  const { db, dialect, write } = database.store;
   return createEngine({
     db,
+    write,
     dialect,
     registry,
     vault: createVault({ db, master }),
@@ -211,7 +212,9 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       .execute();
     const { settleSucceeded } = await import('../../src/engine/settle.js');
     const stale = { ...job, attempts: 1 };
-    expect(await settleSucceeded(db, stale, { message: 'stale' }, 5, systemClock)).toBe(false);
+    expect(
+      await settleSucceeded(database.store.write, stale, { message: 'stale' }, 5, systemClock),
+    ).toBe(false);
     expect(
       (
         await db

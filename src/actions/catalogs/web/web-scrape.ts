@@ -56,6 +56,7 @@ export const webScrape = defineAction({
     json_ld: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     word_count: Type.Integer(),
   }),
+  targets: (params) => [{ path: '/url', url: params.url }],
   async run(ctx) {
     const { url } = ctx.params;
     ctx.log('Fetching page', { url });
