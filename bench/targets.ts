@@ -47,13 +47,11 @@ async function bare(): Promise<string> {
   });
   app.get('/bare', async () => ({ status: 'processing', retry_after_ms: 1000 }));
   app.post('/bare', { schema: { body } }, async (_req, reply) =>
-    reply
-      .status(202)
-      .send({
-        status: 'processing',
-        job_id: '00000000-0000-4000-8000-000000000000',
-        poll_url: '/v1/wire/jobs/x',
-      }),
+    reply.status(202).send({
+      status: 'processing',
+      job_id: '00000000-0000-4000-8000-000000000000',
+      poll_url: '/v1/wire/jobs/x',
+    }),
   );
   return app.listen({ host: '127.0.0.1', port: 0 });
 }

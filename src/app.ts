@@ -44,6 +44,8 @@ export interface Taskwire {
   logger: Logger;
   /** Starts listening (and the in-process worker unless disabled); returns the base URL. */
   listen(): Promise<string>;
+  /** Runs a worker only, with no API (the `taskwire worker` role). */
+  work(): void;
   close(): Promise<void>;
 }
 
@@ -136,6 +138,9 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     async listen() {
       if (config.worker) engine.startWorker();
       return server.listen({ host: config.host, port: config.port });
+    },
+    work() {
+      engine.startWorker();
     },
     async close() {
       if (closed) return;

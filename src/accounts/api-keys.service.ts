@@ -95,3 +95,16 @@ export async function revokeApiKey(
     throw new AppError('NOT_FOUND', 404, `No active API key '${idOrPrefix}'.`);
   }
 }
+
+/** Records that a key was just used (the caller throttles how often). */
+export async function touchApiKey(
+  db: Db,
+  keyId: string,
+  clock: Clock = systemClock,
+): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: isoNow(clock) })
+    .where('id', '=', keyId)
+    .execute();
+}

@@ -8,4 +8,5 @@ export {
   listApiKeys,
   type Principal,
   revokeApiKey,
+  touchApiKey,
 } from './api-keys.service.js';

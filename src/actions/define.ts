@@ -1,15 +1,15 @@
 // How catalogs and actions are declared: plain data plus one `run` function per action.
 import type { Static, TObject, TSchema } from 'typebox';
 
-import type { HttpClient } from '../runtime/http.types.js';
+import type { HttpClient } from '../runtime/index.js';
 
 export {
   CREDENTIAL_TYPES,
   type CredentialType,
   type OpenCredential,
   type StorageState,
-} from '../runtime/credential.types.js';
-import type { CredentialType, OpenCredential } from '../runtime/credential.types.js';
+} from '../runtime/index.js';
+import type { CredentialType, OpenCredential } from '../runtime/index.js';
 
 export type AuthMode = 'none' | 'optional' | 'required';
 export type ActionType = 'read' | 'write';

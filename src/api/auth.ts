@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 
-import { authenticate, type Principal } from '../accounts/index.js';
+import { authenticate, type Principal, touchApiKey } from '../accounts/index.js';
 import { AppError } from '../errors/index.js';
 import type { Database } from '../store/index.js';
 
@@ -21,16 +21,28 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** How often a key's `last_used_at` is written: often enough to tell live keys from dead. */
+const TOUCH_EVERY_MS = 60_000;
+
 export function createAuth(db: Kysely<Database>) {
+  const touched = new Map<string, number>();
+  const check = async (key: string): Promise<Principal> => {
+    const principal = await authenticate(db, key);
+    if (!principal)
+      throw new AppError('UNAUTHORIZED', 401, 'The API key is invalid or has been revoked.');
+    const now = Date.now();
+    if ((touched.get(principal.keyId) ?? 0) + TOUCH_EVERY_MS < now) {
+      touched.set(principal.keyId, now);
+      void touchApiKey(db, principal.keyId).catch(() => touched.delete(principal.keyId));
+    }
+    return principal;
+  };
   return {
     /** Sets `request.principal` when a valid key is presented; a bad key is always a 401. */
     optional: async (request: FastifyRequest): Promise<void> => {
       const key = presentedKey(request);
       if (key === undefined) return;
-      const principal = await authenticate(db, key);
-      if (!principal)
-        throw new AppError('UNAUTHORIZED', 401, 'The API key is invalid or has been revoked.');
-      request.principal = principal;
+      request.principal = await check(key);
     },
 
     required: async (request: FastifyRequest): Promise<void> => {
@@ -42,10 +54,7 @@ export function createAuth(db: Kysely<Database>) {
           'Missing API key: send it as X-API-Key or Authorization: Bearer.',
         );
       }
-      const principal = await authenticate(db, key);
-      if (!principal)
-        throw new AppError('UNAUTHORIZED', 401, 'The API key is invalid or has been revoked.');
-      request.principal = principal;
+      request.principal = await check(key);
     },
   };
 }

@@ -34,7 +34,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: RouteContext): void {
       preHandler: ctx.auth.optional,
       schema: {
         querystring: Type.Object({
-          scope: Type.Optional(Type.Union([Type.Literal('my'), Type.Literal('global')])),
+          scope: Type.Optional(Type.Enum(['my', 'global'])),
         }),
         response: { 200: Type.Object({ catalog: Type.Array(CatalogEntry) }), ...errors },
       },
@@ -96,9 +96,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: RouteContext): void {
           q: Type.Optional(Type.String({ maxLength: 500 })),
           catalog: Type.Optional(Type.String({ maxLength: 100 })),
           category: Type.Optional(Type.String({ maxLength: 100 })),
-          auth_mode: Type.Optional(
-            Type.Union([Type.Literal('none'), Type.Literal('optional'), Type.Literal('required')]),
-          ),
+          auth_mode: Type.Optional(Type.Enum(['none', 'optional', 'required'])),
           auth: Type.Optional(Type.Boolean()),
         }),
         response: { 200: Type.Object({ results: Type.Array(SearchResult) }), ...errors },

@@ -72,7 +72,9 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const { jobs, total } = await ctx.engine.list(accountId, {
         page,
         limit,
-        ...(q.catalog ? { catalog: q.catalog } : {}),
+        ...(q.catalog
+          ? { catalog: ctx.registry.catalogByUuid(q.catalog)?.definition.slug ?? q.catalog }
+          : {}),
         ...(q.status ? { status: STATUS_FILTER[q.status] } : {}),
         ...(q.search ? { search: q.search } : {}),
       });

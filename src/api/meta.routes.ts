@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 
 import type { Registry } from '../actions/index.js';
+import { AppError } from '../errors/index.js';
 
 function llmsText(registry: Registry): string {
   const catalogs = registry
@@ -42,8 +43,40 @@ ${catalogs}
 `;
 }
 
+/** A monogram logo per catalog, so `logo_url` resolves without shipping image files. */
+function logoSvg(name: string): string {
+  const letter = (name.trim()[0] ?? '?').toUpperCase().replace(/[<>&"']/g, '?');
+  let hue = 0;
+  for (const ch of name) hue = (hue * 31 + ch.charCodeAt(0)) % 360;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="hsl(${hue} 55% 42%)"/><text x="32" y="43" font-family="system-ui,sans-serif" font-size="30" font-weight="600" text-anchor="middle" fill="#fff">${letter}</text></svg>`;
+}
+
 export function metaRoutes(app: FastifyInstance, registry: Registry): void {
   const guide = llmsText(registry);
+  app.get(
+    '/static/logos/:file',
+    {
+      schema: {
+        params: Type.Object({ file: Type.String({ maxLength: 100 }) }),
+        response: {
+          200: Type.String(),
+          404: Type.Object({
+            status: Type.String(),
+            error: Type.Object({ code: Type.String(), message: Type.String() }),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { file } = request.params as { file: string };
+      const catalog = registry.catalogs().find((c) => c.definition.logoUrl.endsWith(`/${file}`));
+      if (!catalog) throw new AppError('NOT_FOUND', 404, `No logo '${file}'.`);
+      return reply
+        .type('image/svg+xml')
+        .header('cache-control', 'public, max-age=86400')
+        .send(logoSvg(catalog.definition.name));
+    },
+  );
   app.get(
     '/health',
     { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },

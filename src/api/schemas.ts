@@ -155,15 +155,7 @@ export const JobsQuery = Type.Object(
     page: Opt(Type.Integer({ minimum: 1, default: 1 })),
     limit: Opt(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     catalog: Opt(Type.String({ maxLength: 100 })),
-    status: Opt(
-      Type.Union([
-        Type.Literal('processing'),
-        Type.Literal('completed'),
-        Type.Literal('failed'),
-        Type.Literal('queued'),
-        Type.Literal('running'),
-      ]),
-    ),
+    status: Opt(Type.Enum(['processing', 'completed', 'failed', 'queued', 'running'])),
     search: Opt(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
@@ -194,12 +186,7 @@ export const Identity = Type.Object({
   credentials: Type.Array(Credential),
 });
 
-const CredentialType = Type.Union([
-  Type.Literal('browser_state'),
-  Type.Literal('credentials'),
-  Type.Literal('api_key'),
-  Type.Literal('token'),
-]);
+const CredentialType = Type.Enum(['browser_state', 'credentials', 'api_key', 'token']);
 
 export const NewCredentialBody = Type.Object(
   {

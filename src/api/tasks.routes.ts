@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 
 import { jobBody } from '../engine/index.js';
+import { AppError } from '../errors/index.js';
 import { accountOf } from './auth.js';
 import type { RouteContext } from './context.js';
 import { Accepted, ErrorEnvelope, JobBodySchema, TaskBody } from './schemas.js';
@@ -31,13 +32,24 @@ export function taskRoutes(app: FastifyInstance, ctx: RouteContext): void {
     async (request, reply) => {
       const body = request.body as Static<typeof TaskBody>;
       const accountId = accountOf(request);
+      if (body.webhook_url !== undefined) {
+        // Refused rather than silently ignored: a caller relying on it would wait forever.
+        throw new AppError(
+          'BAD_REQUEST',
+          400,
+          'webhook_url is not supported by this server yet; poll GET /jobs/{id} (add ?wait=30 to long-poll).',
+          {
+            details: 'webhook_url is not supported yet',
+            issues: [{ path: '/webhook_url', message: 'not supported yet' }],
+          },
+        );
+      }
       const job = await ctx.engine.submit({
         accountId,
         actionId: body.action_id,
         params: body.params ?? {},
         ...(body.credential_id !== undefined ? { credentialId: body.credential_id } : {}),
         ...(body.identity_id !== undefined ? { identityId: body.identity_id } : {}),
-        ...(body.webhook_url !== undefined ? { webhookUrl: body.webhook_url } : {}),
       });
       const accepted = {
         status: 'processing' as const,

@@ -45,17 +45,20 @@ const storeOptions = (command: Command): Command =>
     .option('--database-url <url>', 'database URL (default: SQLite in the data directory)')
     .option('--json', 'print JSON');
 
-const positiveInt = (raw: string): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`Expected a whole number, got '${raw}'.`);
-  return n;
-};
+const wholeNumber =
+  (min: number) =>
+  (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`Expected a whole number ≥ ${min}, got '${raw}'.`);
+    return n;
+  };
 
 export function registerAdminCommands(program: Command): void {
   const accounts = program.command('accounts').description('manage accounts');
   storeOptions(accounts.command('create').description('create an account and its first API key'))
     .requiredOption('--name <name>', 'account name')
-    .option('--credits <n>', 'starting credits', positiveInt, 0)
+    .option('--credits <n>', 'starting credits', wholeNumber(0), 0)
     .action(async (flags: StoreFlags & { name: string; credits: number }) => {
       await withStore(flags, async ({ db }) => {
         const account = await createAccount(db, { name: flags.name, credits: flags.credits });
@@ -125,7 +128,7 @@ export function registerAdminCommands(program: Command): void {
   const credits = program.command('credits').description('grant credits and read balances');
   storeOptions(credits.command('grant').description('add credits to an account'))
     .requiredOption('--account <id>', 'account id')
-    .requiredOption('--amount <n>', 'credits to add', positiveInt)
+    .requiredOption('--amount <n>', 'credits to add', wholeNumber(1))
     .option('--note <text>', 'why')
     .action(async (flags: StoreFlags & { account: string; amount: number; note?: string }) => {
       await withStore(flags, async ({ db }) => {

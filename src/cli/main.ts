@@ -3,12 +3,13 @@
 import { Command } from 'commander';
 
 import { registerAdminCommands } from './admin.commands.js';
-import { registerServe } from './serve.command.js';
+import { registerServe, registerWorker } from './serve.command.js';
 
 const program = new Command('taskwire')
   .description('Self-hosted Wire v1 action API: run website actions as durable jobs')
   .showHelpAfterError();
 registerServe(program);
+registerWorker(program);
 registerAdminCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

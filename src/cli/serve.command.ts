@@ -64,3 +64,26 @@ export function registerServe(program: Command): void {
       process.once('SIGTERM', shutdown);
     });
 }
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker only: claim and run jobs from the shared database, no API')
+    .option('--data-dir <dir>', 'data directory (TASKWIRE_DATA_DIR, default ./.data)')
+    .option('--database-url <url>', 'database URL (TASKWIRE_DATABASE_URL)')
+    .action(async (flags: Pick<ServeFlags, 'dataDir' | 'databaseUrl'>) => {
+      const config = loadConfig(process.env, {
+        ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+        ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
+      });
+      const taskwire = await createTaskwire({ config });
+      taskwire.work();
+      process.stdout.write(`Taskwire worker running (data: ${config.dataDir})\n`);
+      const shutdown = (signal: string): void => {
+        taskwire.logger.info({ signal }, 'shutting down');
+        void taskwire.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+}

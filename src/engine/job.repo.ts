@@ -112,23 +112,28 @@ export async function claimJobs(
     if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
     const ids = (await pick.execute()).map((r) => r.id);
     if (ids.length === 0) return [];
-    const claimed = await trx
-      .updateTable('jobs')
-      .set((eb) => ({
-        status: 'running',
-        attempts: eb('attempts', '+', 1),
-        lease_until: isoAfter(leaseMs, clock),
-        worker_id: workerId,
-        started_at: now,
-      }))
-      .where('id', 'in', ids)
-      .where('status', '=', 'queued')
-      .returningAll()
-      .execute();
+    // One primary-key update per job: with `id in (...)` SQLite may walk the status index
+    // over the whole queue instead.
+    const claimed: JobRow[] = [];
+    for (const id of ids) {
+      const row = await trx
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          attempts: eb('attempts', '+', 1),
+          lease_until: isoAfter(leaseMs, clock),
+          worker_id: workerId,
+          started_at: now,
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'queued')
+        .returningAll()
+        .executeTakeFirst();
+      if (row) claimed.push(row);
+    }
     const credentialIds = claimed.flatMap((j) => (j.credential_id ? [j.credential_id] : []));
     await touchCredentials(trx, credentialIds, clock);
-    // RETURNING has no order; keep the queue's.
-    return ids.flatMap((id) => claimed.filter((j) => j.id === id));
+    return claimed;
   });
 }
 

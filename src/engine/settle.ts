@@ -108,6 +108,29 @@ export async function requeue(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Hands a running job back to the queue without counting the attempt: the worker is shutting
+ * down, not failing. The next worker starts it afresh.
+ */
+export async function release(write: Writer, job: Attempt, clock: Clock): Promise<boolean> {
+  const result = await write((trx) =>
+    trx
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'queued',
+        attempts: eb('attempts', '-', 1),
+        run_at: isoNow(clock),
+        lease_until: null,
+        worker_id: null,
+      }))
+      .where('id', '=', job.id)
+      .where('attempts', '=', job.attempts)
+      .where('status', '=', 'running')
+      .executeTakeFirst(),
+  );
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Capped exponential backoff with jitter: ~1 s, 2 s, 4 s ... at most 5 minutes. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));

@@ -37,7 +37,7 @@ export interface SubmitDeps {
   registry: Registry;
   /** Throws InvalidTargetError for a URL no job may fetch (bad scheme, private IP literal). */
   checkTarget: (url: URL) => void;
-  vault: Pick<Vault, 'findCredential' | 'defaultCredential'>;
+  vault: Pick<Vault, 'findCredential' | 'defaultCredential' | 'getIdentity'>;
   clock: Clock;
 }
 
@@ -47,7 +47,15 @@ const credentialMismatch = (): AppError =>
 const expired = (): AppError =>
   new AppError('AUTH_EXPIRED', 401, 'Credential is no longer active. Please reconnect.');
 
-/** Picks the credential a task runs with, or throws the contract's 401/403. */
+const authRequired = (action: RegisteredAction): AppError =>
+  new AppError(
+    'AUTH_REQUIRED',
+    401,
+    `This action requires a ${action.catalog.definition.name} connection.`,
+    { connect_url: `/products/holocron/${action.catalog.definition.slug}/connect` },
+  );
+
+/** Picks the credential a task runs with, or throws the contract's 401/403/404. */
 async function resolveCredential(
   deps: SubmitDeps,
   action: RegisteredAction,
@@ -63,19 +71,23 @@ async function resolveCredential(
     if (credential.status !== 'active') throw expired();
     return credential;
   }
-  if (input.identityId === undefined && authMode === 'optional') return undefined;
-
-  const credential = await deps.vault.defaultCredential(input.accountId, slug, input.identityId);
-  if (credential?.status === 'active') return credential;
-  if (credential && authMode === 'required') throw expired();
-  if (input.identityId !== undefined && !credential) throw credentialMismatch();
+  if (input.identityId !== undefined) {
+    // An identity named explicitly must be the caller's (404 otherwise, like any foreign
+    // id), of this catalog, and hold a usable login — whatever the auth mode.
+    const identity = await deps.vault.getIdentity(input.accountId, input.identityId);
+    if (identity.catalog_slug !== slug) {
+      throw forbidden('Identity does not belong to this catalog');
+    }
+    const credential = await deps.vault.defaultCredential(input.accountId, slug, identity.id);
+    if (credential?.status === 'active') return credential;
+    if (credential) throw expired();
+    throw authRequired(action);
+  }
   if (authMode === 'optional') return undefined;
-  throw new AppError(
-    'AUTH_REQUIRED',
-    401,
-    `This action requires a ${action.catalog.definition.name} connection.`,
-    { connect_url: `/products/holocron/${slug}/connect` },
-  );
+  const credential = await deps.vault.defaultCredential(input.accountId, slug);
+  if (credential?.status === 'active') return credential;
+  if (credential) throw expired();
+  throw authRequired(action);
 }
 
 /** Problems with the URLs an action will fetch, found before anything is charged. */

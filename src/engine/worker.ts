@@ -9,7 +9,7 @@ import type { Registry } from '../actions/index.js';
 import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
 import { claimJobs, expiredLeases, renewLease } from './job.repo.js';
 import { type AttemptDeps, runAttempt } from './run-attempt.js';
-import { backoffMs, requeue, settleFailed, settleSucceeded } from './settle.js';
+import { backoffMs, release, requeue, settleFailed, settleSucceeded } from './settle.js';
 
 export interface WorkerDeps extends AttemptDeps {
   db: Kysely<Database>;
@@ -137,8 +137,8 @@ export class Worker {
       }
       const outcome = await runAttempt(deps, job, action, abort.signal);
       if (abort.signal.aborted && this.#stopping) {
-        // Shutting down: the attempt is abandoned and its lease lapses; the reaper of the
-        // next process requeues it.
+        // Shutting down: the attempt is abandoned, not failed; the job goes back to the queue.
+        await release(deps.write, job, deps.clock);
         return;
       }
       if (outcome.ok) {

@@ -6,7 +6,7 @@ import {
   type CredentialType,
   type OpenCredential,
   type StorageState,
-} from '../runtime/credential.types.js';
+} from '../runtime/index.js';
 
 type Cookie = StorageState['cookies'][number];
 

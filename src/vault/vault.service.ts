@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 
 import { AppError, conflict, notFound } from '../errors/index.js';
-import type { CredentialType, OpenCredential } from '../runtime/credential.types.js';
+import type { CredentialType, OpenCredential } from '../runtime/index.js';
 import {
   type Clock,
   type CredentialRow,
@@ -16,9 +16,9 @@ import {
   systemClock,
   toJson,
 } from '../store/index.js';
-import { parseCredentialData } from './credential-data.js';
+import { isCredentialType, parseCredentialData } from './credential-data.js';
 import type { MasterKey } from './master-key.js';
-import { seal, unseal } from './seal.js';
+import { seal, UnsealError, unseal } from './seal.js';
 
 type Db = Kysely<Database>;
 
@@ -84,6 +84,26 @@ const identityView = (row: IdentityRow, credentials: CredentialRow[]): IdentityV
   updated_at: row.updated_at,
   credentials: credentials.map(credentialView),
 });
+
+/** A decrypted secret is `unknown` until it is checked to be the credential it claims. */
+function parseOpened(value: unknown): OpenCredential {
+  const record = (value ?? {}) as { type?: unknown; [k: string]: unknown };
+  if (!isCredentialType(record.type))
+    throw new UnsealError('Decrypted credential has no known type.');
+  const data =
+    record.type === 'browser_state'
+      ? record.state
+      : record.type === 'api_key'
+        ? record.key
+        : record.type === 'token'
+          ? record.token
+          : { username: record.username, password: record.password };
+  try {
+    return parseCredentialData(record.type, data);
+  } catch {
+    throw new UnsealError(`Decrypted ${record.type} credential is malformed.`);
+  }
+}
 
 export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) {
   const { db, master } = deps;
@@ -255,7 +275,7 @@ export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) 
         .selectAll()
         .where('id', '=', credentialId)
         .executeTakeFirstOrThrow();
-      return unseal(master, row.sealed, aadOf(row)) as OpenCredential;
+      return parseOpened(unseal(master, row.sealed, aadOf(row)));
     },
   };
 }

@@ -169,6 +169,24 @@ describe('authentication', () => {
     expect(revoked.status).toBe(401);
   });
 
+  it('records when a key was last used', async () => {
+    const account = await server.newAccount(0);
+    const before = await server.taskwire.store.db
+      .selectFrom('api_keys')
+      .select('last_used_at')
+      .where('account_id', '=', account.accountId)
+      .executeTakeFirstOrThrow();
+    expect(before.last_used_at).toBeNull();
+    await call(server, 'GET', '/v1/wire/credits', { key: account.key });
+    await new Promise((r) => setTimeout(r, 100));
+    const after = await server.taskwire.store.db
+      .selectFrom('api_keys')
+      .select('last_used_at')
+      .where('account_id', '=', account.accountId)
+      .executeTakeFirstOrThrow();
+    expect(after.last_used_at).toMatch(/Z$/);
+  });
+
   it('accepts Authorization: Bearer as well as X-API-Key', async () => {
     const res = await call(server, 'GET', '/v1/wire/credits', {
       headers: { authorization: `Bearer ${server.key}` },

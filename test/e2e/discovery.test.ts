@@ -159,4 +159,15 @@ describe('meta routes', () => {
     expect(llms.text).toContain('POST /v1/wire/task');
     expect(llms.text).toContain('li_profile_scrape');
   });
+
+  it('serves every catalog’s logo_url', async () => {
+    const { body } = await call(server, 'GET', '/v1/wire/catalog');
+    for (const entry of body.catalog) {
+      const res = await fetch(`${server.url}${entry.logo_url}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('image/svg+xml');
+      expect(await res.text()).toContain('<svg');
+    }
+    expect((await call(server, 'GET', '/static/logos/nope.svg')).status).toBe(404);
+  });
 });

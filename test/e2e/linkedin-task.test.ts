@@ -230,4 +230,49 @@ describe('li_profile_scrape end to end', () => {
       },
     });
   });
+
+  it('picks the named identity’s login with identity_id, and refuses identities it cannot use', async () => {
+    const account = await server.newAccount(10);
+    const { identityId } = await connectLinkedIn(account.key, 'AQEDAR-session-6');
+    const profile = { profile_url: `https://www.linkedin.com/in/${SLUGS.full}` };
+    const ok = await call(server, 'POST', '/v1/wire/task', {
+      key: account.key,
+      body: { action_id: 'li_profile_scrape', identity_id: identityId, params: profile },
+    });
+    expect(ok.status).toBe(202);
+    expect((await waitForJob(server, account.key, ok.body.job_id)).status).toBe('completed');
+
+    const stranger = await server.newAccount(10);
+    const foreign = await call(server, 'POST', '/v1/wire/task', {
+      key: stranger.key,
+      body: { action_id: 'li_profile_scrape', identity_id: identityId, params: profile },
+    });
+    expect(foreign.status).toBe(404);
+
+    const empty = await call(server, 'POST', '/v1/wire/identities', {
+      key: account.key,
+      body: { catalog_id: 'linkedin', name: 'no login yet' },
+    });
+    const noLogin = await call(server, 'POST', '/v1/wire/task', {
+      key: account.key,
+      body: {
+        action_id: 'li_profile_scrape',
+        identity_id: empty.body.identity.id,
+        params: profile,
+      },
+    });
+    expect(noLogin.status).toBe(401);
+    expect(noLogin.body.error.code).toBe('AUTH_REQUIRED');
+
+    const web = await call(server, 'POST', '/v1/wire/identities', {
+      key: account.key,
+      body: { catalog_id: 'web', name: 'web one' },
+    });
+    const otherCatalog = await call(server, 'POST', '/v1/wire/task', {
+      key: account.key,
+      body: { action_id: 'li_profile_scrape', identity_id: web.body.identity.id, params: profile },
+    });
+    expect(otherCatalog.status).toBe(403);
+    expect(await balance(account.key)).toBe(8);
+  });
 });
