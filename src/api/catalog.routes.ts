@@ -1,17 +1,16 @@
 // Discovery: the catalog, one catalog's actions, search, and intent resolution. Anonymous
 // callers see everything public; a key adds `connected` / `auth_satisfied`.
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 
 import { rankActions, type RegisteredAction } from '../actions/index.js';
 import { AppError, notFound } from '../errors/index.js';
 import { actionInfo, catalogEntry } from './catalog-view.js';
-import type { RouteContext } from './context.js';
+import type { RouteContext, WireApp } from './context.js';
 import { ActionInfo, CatalogEntry, ErrorEnvelope, ResolveResult, SearchResult } from './schemas.js';
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope };
 
-export function catalogRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function catalogRoutes(app: WireApp, ctx: RouteContext): void {
   const { registry } = ctx;
   const times = (slug: string) => ctx.catalogTimes.get(slug);
 
@@ -40,7 +39,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { scope } = request.query as { scope?: 'my' | 'global' };
+      const { scope } = request.query;
       // Every built-in catalog is global; `my` lists the caller's private ones (none yet).
       const catalogs = scope === 'my' ? [] : registry.catalogs();
       return {
@@ -75,7 +74,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { slug } = request.params as { slug: string };
+      const { slug } = request.params;
       const catalog = registry.catalog(slug) ?? registry.catalogByUuid(slug);
       if (!catalog) throw notFound('Catalog entry not found');
       const t = times(catalog.definition.slug);
@@ -103,13 +102,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const q = request.query as {
-        q?: string;
-        catalog?: string;
-        category?: string;
-        auth_mode?: string;
-        auth?: boolean;
-      };
+      const q = request.query;
       const connected = await connectedSlugs(request.principal?.accountId);
       const candidates = registry.actions().filter((a) => {
         const def = a.catalog.definition;
@@ -156,7 +149,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { q, limit = 5 } = request.query as { q?: string; limit?: number };
+      const { q, limit = 5 } = request.query;
       if (!q || q.trim() === '') {
         throw new AppError(
           'BAD_REQUEST',

@@ -1,6 +1,13 @@
 // What every route module is given: the services it calls, never the raw tables.
 import type { Kysely } from 'kysely';
-import type { FastifyBaseLogger } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 
 import type { Registry } from '../actions/index.js';
 import type { Engine } from '../engine/index.js';
@@ -24,3 +31,12 @@ export interface RouteContext extends ApiDeps {
   /** The prefix this copy of the routes is mounted at: /v1/holocron or /v1/wire. */
   prefix: string;
 }
+
+/** The Fastify instance routes are declared on: request types inferred from TypeBox schemas. */
+export type WireApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;

@@ -1,13 +1,12 @@
 // GET /credits: the balance and the ledger behind it, newest first.
-import type { FastifyInstance } from 'fastify';
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 
 import { balanceOf, listEntries } from '../ledger/index.js';
 import { accountOf } from './auth.js';
-import type { RouteContext } from './context.js';
+import type { RouteContext, WireApp } from './context.js';
 import { ErrorEnvelope, LedgerItem, PageQuery } from './schemas.js';
 
-export function creditRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function creditRoutes(app: WireApp, ctx: RouteContext): void {
   app.get(
     '/credits',
     {
@@ -29,7 +28,7 @@ export function creditRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { page = 1, limit = 50 } = request.query as Static<typeof PageQuery>;
+      const { page = 1, limit = 50 } = request.query;
       const accountId = accountOf(request);
       const [balance, { entries, total }] = await Promise.all([
         balanceOf(ctx.db, accountId),

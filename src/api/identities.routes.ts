@@ -1,13 +1,12 @@
 // Identities and their credentials. Responses carry metadata only; secrets go in sealed
 // and never come back out through any route.
-import type { FastifyInstance } from 'fastify';
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 
 import type { RegisteredCatalog } from '../actions/index.js';
 import { AppError, notFound } from '../errors/index.js';
 import type { IdentityView } from '../vault/index.js';
 import { accountOf } from './auth.js';
-import type { RouteContext } from './context.js';
+import type { RouteContext, WireApp } from './context.js';
 import {
   ErrorEnvelope,
   IdParams,
@@ -19,7 +18,7 @@ import {
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
 
-export function identityRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function identityRoutes(app: WireApp, ctx: RouteContext): void {
   const { registry, vault } = ctx;
 
   /** A catalog named by its UUID (as Wire sends it) or its slug. */
@@ -64,7 +63,7 @@ export function identityRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { catalog_id } = request.query as { catalog_id?: string };
+      const { catalog_id } = request.query;
       const slug = catalog_id === undefined ? undefined : catalogNamed(catalog_id).definition.slug;
       const identities = await vault.listIdentities(accountOf(request), slug);
       return { status: 'ok' as const, identities: identities.map(render) };
@@ -84,7 +83,7 @@ export function identityRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { id } = request.params as Static<typeof IdParams>;
+      const { id } = request.params;
       return {
         status: 'ok' as const,
         identity: render(await vault.getIdentity(accountOf(request), id)),
@@ -105,7 +104,7 @@ export function identityRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof NewIdentityBody>;
+      const body = request.body;
       const catalog = catalogNamed(body.catalog_id);
       if (body.credential) assertAccepts(catalog, body.credential.type);
       const identity = await vault.createIdentity(accountOf(request), {
@@ -139,7 +138,7 @@ export function identityRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { id } = request.params as Static<typeof IdParams>;
+      const { id } = request.params;
       const identity = await vault.getIdentity(accountOf(request), id);
       return { status: 'ok' as const, credentials: identity.credentials };
     },
@@ -159,8 +158,8 @@ export function identityRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const { id } = request.params as Static<typeof IdParams>;
-      const body = request.body as Static<typeof NewCredentialBody>;
+      const { id } = request.params;
+      const body = request.body;
       const accountId = accountOf(request);
       const identity = await vault.getIdentity(accountId, id);
       assertAccepts(catalogNamed(identity.catalog_slug), body.credential_type);

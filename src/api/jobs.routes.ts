@@ -1,12 +1,11 @@
 // Reading jobs: one job's Wire body (optionally long-polled with ?wait=), and the paginated,
 // filterable list of the caller's jobs.
-import type { FastifyInstance } from 'fastify';
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 
 import { jobBody } from '../engine/index.js';
 import type { JobStatus } from '../store/index.js';
 import { accountOf } from './auth.js';
-import type { RouteContext } from './context.js';
+import type { RouteContext, WireApp } from './context.js';
 import { ErrorEnvelope, IdParams, JobBodySchema, JobItem, JobsQuery } from './schemas.js';
 
 const STATUS_FILTER: Record<string, JobStatus[]> = {
@@ -17,7 +16,7 @@ const STATUS_FILTER: Record<string, JobStatus[]> = {
   failed: ['failed'],
 };
 
-export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function jobRoutes(app: WireApp, ctx: RouteContext): void {
   app.get(
     '/jobs/:id',
     {
@@ -34,8 +33,8 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { id } = request.params as Static<typeof IdParams>;
-      const { wait } = request.query as { wait?: number };
+      const { id } = request.params;
+      const { wait } = request.query;
       const accountId = accountOf(request);
       const job = wait
         ? await ctx.engine.waitForJob(accountId, id, Math.round(wait * 1000))
@@ -65,7 +64,7 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const q = request.query as Static<typeof JobsQuery>;
+      const q = request.query;
       const accountId = accountOf(request);
       const page = q.page ?? 1;
       const limit = q.limit ?? 20;

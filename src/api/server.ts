@@ -2,6 +2,7 @@
 // Wire routes mounted under both /v1/holocron and /v1/wire.
 import { randomUUID } from 'node:crypto';
 
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
@@ -91,7 +92,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   for (const prefix of WIRE_PREFIXES) {
     const ctx: RouteContext = { ...deps, auth, prefix };
     void app.register(
-      async (wire) => {
+      async (plugin) => {
+        const wire = plugin.withTypeProvider<TypeBoxTypeProvider>();
         catalogRoutes(wire, ctx);
         taskRoutes(wire, ctx);
         jobRoutes(wire, ctx);

@@ -1,15 +1,13 @@
 // POST /task: submit a task. Async actions answer 202 with a poll URL; sync actions wait
 // (bounded) and answer 200 with the finished job, or 202 if it is still running.
-import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
 
 import { jobBody } from '../engine/index.js';
 import { AppError } from '../errors/index.js';
 import { accountOf } from './auth.js';
-import type { RouteContext } from './context.js';
+import type { RouteContext, WireApp } from './context.js';
 import { Accepted, ErrorEnvelope, JobBodySchema, TaskBody } from './schemas.js';
 
-export function taskRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function taskRoutes(app: WireApp, ctx: RouteContext): void {
   app.post(
     '/task',
     {
@@ -30,7 +28,7 @@ export function taskRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof TaskBody>;
+      const body = request.body;
       const accountId = accountOf(request);
       if (body.webhook_url !== undefined) {
         // Refused rather than silently ignored: a caller relying on it would wait forever.

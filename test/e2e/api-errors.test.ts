@@ -255,6 +255,28 @@ describe('500 EXECUTION_FAILED', () => {
   });
 });
 
+describe('500 INTERNAL_ERROR', () => {
+  it('answers an unexpected fault with a generic message and no internals', async () => {
+    const db = server.taskwire.store.db;
+    await sql`alter table ledger_entries rename to ledger_unavailable`.execute(db);
+    try {
+      const res = await call(server, 'GET', '/v1/wire/credits', { key: server.key });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({
+        status: 'error',
+        error: {
+          code: 'INTERNAL_ERROR',
+          message: 'Something went wrong on our side. Please try again.',
+        },
+      });
+      expect(res.text).not.toMatch(/ledger|sqlite|select/i);
+      expect(server.logs.join('\n')).toContain(res.headers.get('x-request-id')!);
+    } finally {
+      await sql`alter table ledger_unavailable rename to ledger_entries`.execute(db);
+    }
+  });
+});
+
 describe('sync actions and job outcomes', () => {
   it('answers a sync action with 200 and the finished job body', async () => {
     const res = await call(server, 'POST', '/v1/wire/task', {
