@@ -22,32 +22,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/**
- * Keeps each distinct SQL string's prepared statement. Kysely's SQLite driver prepares on
- * every query; preparing costs more than running the hot queries themselves.
- */
-function withStatementCache(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  const prepare = (source: string): BetterSqlite3.Statement => {
-    let statement = cache.get(source);
-    if (!statement) {
-      statement = sqlite.prepare(source);
-      if (cache.size >= 2000) cache.clear();
-      cache.set(source, statement);
-    }
-    return statement;
-  };
-  return new Proxy(sqlite, {
-    get(target, property) {
-      if (property === 'prepare') return prepare;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value;
-    },
-  });
-}
-
 /** Which dialect a database URL names; anything else is a configuration error. */
 export function dialectOf(url: string): Dialect {
   if (url.startsWith('sqlite:')) return 'sqlite';
@@ -68,7 +42,7 @@ export function openStore(url: string, onConnectionError?: (error: Error) => voi
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({
-      dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)),
+      dialect: new ImmediateSqliteDialect(sqlite),
     });
     return { db, dialect, write: createWriter(db, dialect), close: () => db.destroy() };
   }
