@@ -1,7 +1,6 @@
 // The composition root: reads the config and wires store, vault, registry, engine and API
 // together. Nothing else constructs services.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -24,7 +23,7 @@ import {
   syncCatalogRecord,
   systemClock,
 } from './store/index.js';
-import { createVault, loadMasterKey, type Vault } from './vault/index.js';
+import { createVault, openKeyring, type Vault } from './vault/index.js';
 
 export interface TaskwireOptions {
   config: Config;
@@ -82,7 +81,15 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     logger.warn({ err }, 'database connection lost'),
   );
   await migrateToLatest(store.db);
-  const master = loadMasterKey(config.masterKey || undefined, join(config.dataDir, 'master.key'));
+  let vault: Vault;
+  try {
+    vault = createVault({ db: store.db, master: openKeyring(config), clock });
+    // Fail closed: credentials no held key opens would fail every job that uses them.
+    await vault.checkReadable();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const registry = createRegistry(options.catalogs ?? builtInCatalogs, {
     originOverrides: config.origins,
     disabledActions: new Set(config.disabledActions),
@@ -99,7 +106,6 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
       ),
     );
   }
-  const vault = createVault({ db: store.db, master, clock });
   const engine = createEngine({
     db: store.db,
     write: store.write,
@@ -114,6 +120,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     concurrency: config.workerConcurrency,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
+    idempotencyTtlMs: config.idempotencyTtlMs,
   });
   const server = buildServer({
     db: store.db,

@@ -24,6 +24,13 @@ export function issuesFromAjv(errors: readonly AjvIssue[], part: string): Valida
       const name = String(e.params.missingProperty);
       return { path: `${prefix}${e.instancePath}/${name}`, message: `'${name}' is required` };
     }
+    if (e.keyword === 'minProperties') {
+      const limit = Number(e.params.limit);
+      return {
+        path: `${prefix}${e.instancePath}`,
+        message: `must have at least ${limit} field${limit === 1 ? '' : 's'}`,
+      };
+    }
     return { path: `${prefix}${e.instancePath}`, message: e.message ?? 'is invalid' };
   });
 }

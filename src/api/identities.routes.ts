@@ -1,5 +1,5 @@
 // Identities and their credentials. Responses carry metadata only; secrets go in sealed
-// and never come back out through any route.
+// and never come back out through any route. A foreign id answers exactly like an unknown one.
 import { Type } from 'typebox';
 
 import type { RegisteredCatalog } from '../actions/index.js';
@@ -8,12 +8,14 @@ import type { IdentityView } from '../vault/index.js';
 import { accountOf } from './auth.js';
 import type { RouteContext, WireApp } from './context.js';
 import {
+  Credential,
   ErrorEnvelope,
   IdParams,
   Identity,
   NewCredentialBody,
   NewIdentityBody,
-  Credential,
+  Ok,
+  UpdateIdentityBody,
 } from './schemas.js';
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 404: ErrorEnvelope, 409: ErrorEnvelope };
@@ -125,6 +127,34 @@ export function identityRoutes(app: WireApp, ctx: RouteContext): void {
     },
   );
 
+  app.patch(
+    '/identities/:id',
+    {
+      preHandler: ctx.auth.required,
+      schema: { params: IdParams, body: UpdateIdentityBody, response: { 200: Ok, ...errors } },
+    },
+    async (request) => {
+      const { name, is_default } = request.body;
+      await vault.updateIdentity(accountOf(request), request.params.id, {
+        ...(name !== undefined ? { name } : {}),
+        ...(is_default !== undefined ? { isDefault: is_default } : {}),
+      });
+      return { status: 'ok' as const };
+    },
+  );
+
+  app.delete(
+    '/identities/:id',
+    {
+      preHandler: ctx.auth.required,
+      schema: { params: IdParams, response: { 200: Ok, ...errors } },
+    },
+    async (request) => {
+      await vault.deleteIdentity(accountOf(request), request.params.id);
+      return { status: 'ok' as const };
+    },
+  );
+
   app.get(
     '/identities/:id/credentials',
     {
@@ -169,6 +199,18 @@ export function identityRoutes(app: WireApp, ctx: RouteContext): void {
         ...(body.metadata ? { metadata: body.metadata } : {}),
       });
       return reply.status(201).send({ status: 'ok', credential });
+    },
+  );
+
+  app.delete(
+    '/credentials/:id',
+    {
+      preHandler: ctx.auth.required,
+      schema: { params: IdParams, response: { 200: Ok, ...errors } },
+    },
+    async (request) => {
+      await vault.deleteCredential(accountOf(request), request.params.id);
+      return { status: 'ok' as const };
     },
   );
 }

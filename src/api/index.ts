@@ -1,3 +1,3 @@
 // Public surface of the API: the Fastify application factory.
 export type { ApiDeps } from './context.js';
-export { buildServer, WIRE_PREFIXES } from './server.js';
+export { buildServer, listRoutes, WIRE_PREFIXES } from './server.js';

@@ -1,5 +1,6 @@
 // Reading jobs: one job's Wire body (optionally long-polled with ?wait=), and the paginated,
-// filterable list of the caller's jobs.
+// filterable list of the caller's jobs; and cancelling one.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
 import { jobBody } from '../engine/index.js';
@@ -87,4 +88,32 @@ export function jobRoutes(app: WireApp, ctx: RouteContext): void {
       };
     },
   );
+  // POST with no body: clients often still send `Content-Type: application/json`, which
+  // Fastify's JSON parser refuses when empty. Within this route's scope an empty body is
+  // fine; anything sent is parsed as usual and then ignored.
+  void app.register(async (scope) => {
+    const json = scope.getDefaultJsonParser('error', 'error');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') done(null, undefined);
+      else void json(request, body as string, done);
+    });
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/jobs/:id/cancel',
+      {
+        preHandler: ctx.auth.required,
+        schema: {
+          params: IdParams,
+          response: {
+            200: JobBodySchema,
+            400: ErrorEnvelope,
+            401: ErrorEnvelope,
+            404: ErrorEnvelope,
+            409: ErrorEnvelope,
+          },
+        },
+      },
+      async (request) => jobBody(await ctx.engine.cancel(accountOf(request), request.params.id)),
+    );
+  });
 }

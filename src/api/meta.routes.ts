@@ -38,6 +38,9 @@ default identity for the catalog is used, else 401 AUTH_REQUIRED with a connect_
 {"status":"error","error":{"code":"...","message":"..."}} — codes: BAD_REQUEST, INVALID_PARAMS,
 UNAUTHORIZED, AUTH_REQUIRED, AUTH_EXPIRED, INSUFFICIENT_CREDITS, FORBIDDEN, NOT_FOUND, ...
 
+## Reference
+OpenAPI 3.1: GET /openapi.json · interactive reference: /docs
+
 ## Catalog (GET /v1/wire/catalog for details)
 ${catalogs}
 `;

@@ -212,6 +212,18 @@ export const NewIdentityBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** `PATCH /identities/{id}`: at least one field; anything else is a 400. */
+export const UpdateIdentityBody = Type.Object(
+  {
+    name: Opt(Type.String({ minLength: 1, maxLength: 200 })),
+    is_default: Opt(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** The body of a change that returns nothing else. */
+export const Ok = Type.Object({ status: Type.Literal('ok') });
+
 export const LedgerItem = Type.Object({
   id: Type.String(),
   kind: Type.String(),

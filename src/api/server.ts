@@ -2,7 +2,9 @@
 // Wire routes mounted under both /v1/holocron and /v1/wire.
 import { randomUUID } from 'node:crypto';
 
+import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import scalar from '@scalar/fastify-api-reference';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
@@ -19,6 +21,13 @@ import { metaRoutes } from './meta.routes.js';
 import { taskRoutes } from './tasks.routes.js';
 
 export const WIRE_PREFIXES = ['/v1/holocron', '/v1/wire'] as const;
+
+const routeTables = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+
+/** Every route a server built by `buildServer` answers, as registered (HEAD excluded). */
+export function listRoutes(app: FastifyInstance): ReadonlyArray<{ method: string; url: string }> {
+  return routeTables.get(app) ?? [];
+}
 
 /**
  * Bodies are checked strictly ("5" is not an integer, unknown fields are errors); query
@@ -48,8 +57,15 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   });
   // Response schemas are allow-lists: a field not declared never leaves the server. A route
   // without one would serialise whatever its handler returned, so it may not exist at all.
+  const routes: Array<{ method: string; url: string }> = [];
+  routeTables.set(app, routes);
   app.addHook('onRoute', (route) => {
-    if (route.method !== 'HEAD' && !route.schema?.response) {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+    }
+    // The API reference UI under /docs serves its own static page and script, not data.
+    const isDocsAsset = route.url === '/docs' || route.url.startsWith('/docs/');
+    if (route.method !== 'HEAD' && !isDocsAsset && !route.schema?.response) {
       throw new Error(`Route ${String(route.method)} ${route.url} has no response schema.`);
     }
   });
@@ -87,7 +103,27 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     ),
   );
 
-  metaRoutes(app, deps.registry);
+  // OpenAPI is generated from the route schemas themselves, so it must see every route:
+  // registered first, with the routes in plugins after it.
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Taskwire — Wire v1 API',
+        version: '1.0.0',
+        description:
+          'Run pre-built website actions as jobs. Every route is served under both /v1/holocron and /v1/wire.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+  });
+  void app.register(async (root) => metaRoutes(root, deps.registry));
   const auth = createAuth(deps.db);
   for (const prefix of WIRE_PREFIXES) {
     const ctx: RouteContext = { ...deps, auth, prefix };
@@ -103,5 +139,13 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
       { prefix },
     );
   }
+  void app.register(async (root) => {
+    root.get(
+      '/openapi.json',
+      { schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true } } } },
+      async () => root.swagger(),
+    );
+  });
+  void app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
   return app;
 }

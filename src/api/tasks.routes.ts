@@ -1,19 +1,52 @@
 // POST /task: submit a task. Async actions answer 202 with a poll URL; sync actions wait
-// (bounded) and answer 200 with the finished job, or 202 if it is still running.
+// (bounded) and answer 200 with the finished job, or 202 if it is still running. With an
+// Idempotency-Key header a retry gets the first answer again, marked Idempotent-Replayed.
+import type { FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
 
-import { jobBody } from '../engine/index.js';
-import { AppError } from '../errors/index.js';
+import { fingerprintOf, type Idempotency, jobBody } from '../engine/index.js';
+import { AppError, badRequest } from '../errors/index.js';
+import type { JobRow } from '../store/index.js';
 import { accountOf } from './auth.js';
 import type { RouteContext, WireApp } from './context.js';
 import { Accepted, ErrorEnvelope, JobBodySchema, TaskBody } from './schemas.js';
 
+/** 1–255 printable ASCII characters, as the contract allows. */
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+/** The request's Idempotency-Key, if it sent one; 400 when the value is not acceptable. */
+function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string' && IDEMPOTENCY_KEY.test(raw)) return raw;
+  throw badRequest('The Idempotency-Key header must be 1–255 printable ASCII characters.', [
+    { path: '/headers/idempotency-key', message: 'must be 1–255 printable ASCII characters' },
+  ]);
+}
+
 export function taskRoutes(app: WireApp, ctx: RouteContext): void {
+  const accepted = (job: JobRow) => ({
+    status: 'processing' as const,
+    job_id: job.id,
+    poll_url: `${ctx.prefix}/jobs/${job.id}`,
+  });
+
   app.post(
     '/task',
     {
       preHandler: ctx.auth.required,
       schema: {
         body: TaskBody,
+        // Declared for the API reference; the value is checked in the handler, which can
+        // say plainly what is wrong with it.
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(
+            Type.String({
+              description:
+                '1–255 printable ASCII characters: a retry with the same key and body gets the first answer again',
+            }),
+          ),
+        }),
         response: {
           200: JobBodySchema,
           202: Accepted,
@@ -22,6 +55,7 @@ export function taskRoutes(app: WireApp, ctx: RouteContext): void {
           402: ErrorEnvelope,
           403: ErrorEnvelope,
           404: ErrorEnvelope,
+          422: ErrorEnvelope,
           500: ErrorEnvelope,
           503: ErrorEnvelope,
         },
@@ -30,6 +64,7 @@ export function taskRoutes(app: WireApp, ctx: RouteContext): void {
     async (request, reply) => {
       const body = request.body;
       const accountId = accountOf(request);
+      const key = idempotencyKeyOf(request);
       if (body.webhook_url !== undefined) {
         // Refused rather than silently ignored: a caller relying on it would wait forever.
         throw new AppError(
@@ -42,25 +77,61 @@ export function taskRoutes(app: WireApp, ctx: RouteContext): void {
           },
         );
       }
-      const job = await ctx.engine.submit({
+      const input = {
         accountId,
         actionId: body.action_id,
         params: body.params ?? {},
         ...(body.credential_id !== undefined ? { credentialId: body.credential_id } : {}),
         ...(body.identity_id !== undefined ? { identityId: body.identity_id } : {}),
-      });
-      const accepted = {
-        status: 'processing' as const,
-        job_id: job.id,
-        poll_url: `${ctx.prefix}/jobs/${job.id}`,
       };
+      // The key covers the route without its prefix, so /v1/wire and /v1/holocron share it;
+      // the stored poll_url keeps the prefix of the request that created the job.
+      const idempotency: Idempotency | undefined = key
+        ? {
+            key,
+            fingerprint: fingerprintOf('POST', '/task', body),
+            render: (job) => ({ status: 202, body: accepted(job) }),
+          }
+        : undefined;
+      const submission = await ctx.engine.submitWithKey(input, idempotency);
+      if (submission.replayed) {
+        const { status, body: stored } = submission.response;
+        // The stored body is what this route sent before, so it fits the same schemas, and
+        // the serializer renders it to the same bytes.
+        return reply
+          .status(status as 200 | 202)
+          .header('Idempotent-Replayed', 'true')
+          .send(stored as Static<typeof Accepted>);
+      }
+      const { job } = submission;
       if (ctx.registry.action(job.action_id)?.definition.mode === 'sync') {
         const done = await ctx.engine.waitForJob(accountId, job.id, ctx.syncWaitMs);
         if (done.status === 'succeeded' || done.status === 'failed') {
-          return reply.status(200).send({ ...jobBody(done), job_id: job.id });
+          const finished = { ...jobBody(done), job_id: job.id };
+          if (key) await remember(ctx, request, accountId, key, job.id, finished);
+          return reply.status(200).send(finished);
         }
       }
-      return reply.status(202).send(accepted);
+      return reply.status(202).send(accepted(job));
     },
   );
+}
+
+/**
+ * Makes a replay say what this request said: 200 with the result. Best effort: if it cannot
+ * be stored, a replay gets the stored 202, which is still a true answer.
+ */
+async function remember(
+  ctx: RouteContext,
+  request: FastifyRequest,
+  accountId: string,
+  key: string,
+  jobId: string,
+  body: unknown,
+): Promise<void> {
+  try {
+    await ctx.engine.rememberResponse(accountId, key, jobId, { status: 200, body });
+  } catch (error) {
+    request.log.warn({ err: error, jobId }, 'storing the idempotent answer failed');
+  }
 }

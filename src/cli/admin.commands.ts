@@ -10,49 +10,9 @@ import {
   listApiKeys,
   revokeApiKey,
 } from '../accounts/index.js';
-import { loadConfig } from '../config/index.js';
 import { balanceOf, grant, reconcile } from '../ledger/index.js';
-import { migrateToLatest, openStore, type Store } from '../store/index.js';
-
-interface StoreFlags {
-  dataDir?: string;
-  databaseUrl?: string;
-  json?: boolean;
-}
-
-/** Opens (and migrates) the store the flags name, runs `fn`, and always closes it. */
-async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env, {
-    ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
-    ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
-  });
-  const store = openStore(config.databaseUrl);
-  try {
-    await migrateToLatest(store.db);
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-function print(flags: StoreFlags, value: unknown, text: string): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
-}
-
-const storeOptions = (command: Command): Command =>
-  command
-    .option('--data-dir <dir>', 'data directory (default: TASKWIRE_DATA_DIR or ./.data)')
-    .option('--database-url <url>', 'database URL (default: SQLite in the data directory)')
-    .option('--json', 'print JSON');
-
-const wholeNumber =
-  (min: number) =>
-  (raw: string): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-      throw new Error(`Expected a whole number ≥ ${min}, got '${raw}'.`);
-    return n;
-  };
+import { registerMasterKeyCommands } from './master-key.command.js';
+import { print, type StoreFlags, storeOptions, wholeNumber, withStore } from './store-options.js';
 
 export function registerAdminCommands(program: Command): void {
   const accounts = program.command('accounts').description('manage accounts');
@@ -84,7 +44,7 @@ export function registerAdminCommands(program: Command): void {
     },
   );
 
-  const keys = program.command('keys').description('manage API keys');
+  const keys = program.command('keys').description('manage API keys and the master key');
   storeOptions(keys.command('create').description('create an API key (shown once)'))
     .requiredOption('--account <id>', 'account id')
     .option('--name <name>', 'a label for the key', 'default')
@@ -124,6 +84,7 @@ export function registerAdminCommands(program: Command): void {
         print(flags, { revoked: key }, `Revoked ${key}.`);
       });
     });
+  registerMasterKeyCommands(keys);
 
   const credits = program.command('credits').description('grant credits and read balances');
   storeOptions(credits.command('grant').description('add credits to an account'))

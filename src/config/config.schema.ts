@@ -44,6 +44,12 @@ export const SETTINGS = {
     text,
     'Master key (32 bytes, hex or base64); default: <data dir>/master.key, generated',
   ],
+  previousMasterKeys: [
+    'TASKWIRE_PREVIOUS_MASTER_KEYS',
+    '',
+    list,
+    'Old master keys that still open credentials during a rotation, comma-separated',
+  ],
   worker: ['TASKWIRE_WORKER', 'true', bool, 'Run a worker inside `serve` (false: API only)'],
   workerConcurrency: ['TASKWIRE_WORKER_CONCURRENCY', '8', int(1), 'Jobs one worker runs at once'],
   leaseMs: [
@@ -81,6 +87,12 @@ export const SETTINGS = {
     '25000',
     int(0),
     'How long POST /task waits for a sync action before answering 202',
+  ],
+  idempotencyTtlMs: [
+    'TASKWIRE_IDEMPOTENCY_TTL_MS',
+    '86400000',
+    int(1),
+    'How long an Idempotency-Key on POST /task is remembered, ms (24 h by default)',
   ],
   bodyLimit: ['TASKWIRE_BODY_LIMIT', '1048576', int(1024), 'Largest request body accepted, bytes'],
   maxResponseBytes: [

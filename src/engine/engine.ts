@@ -1,4 +1,4 @@
-// The engine's front door: submit tasks, read jobs, wait for them, and run the worker.
+// The engine's front door: submit and cancel tasks, read jobs, wait for them, run the worker.
 import { EventEmitter } from 'node:events';
 
 import type { Kysely } from 'kysely';
@@ -9,9 +9,11 @@ import { notFound } from '../errors/index.js';
 import { type AddressGuardOptions, createAddressGuard } from '../runtime/index.js';
 import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
+import { cancelJob } from './cancel.js';
+import { type Idempotency, rememberResponse, type StoredResponse } from './idempotency.js';
 import { countByStatus, findJob, type JobFilter, listJobs } from './job.repo.js';
 import { type CredentialInfo, jobListItem, type JobListItem } from './job-view.js';
-import { submitTask, type TaskInput } from './submit.js';
+import { type Submission, submitTask, type TaskInput } from './submit.js';
 import { Worker } from './worker.js';
 
 export interface EngineDeps {
@@ -28,6 +30,8 @@ export interface EngineDeps {
   concurrency: number;
   leaseMs: number;
   pollMs: number;
+  /** How long an idempotency key's answer is remembered (TASKWIRE_IDEMPOTENCY_TTL_MS). */
+  idempotencyTtlMs: number;
 }
 
 export function createEngine(deps: EngineDeps) {
@@ -60,8 +64,35 @@ export function createEngine(deps: EngineDeps) {
 
   const engine = {
     async submit(input: TaskInput): Promise<JobRow> {
-      const job = await submitTask(submitDeps, input);
-      worker?.wake();
+      const submission = await engine.submitWithKey(input);
+      // Only a keyed submission can be a replay.
+      if (submission.replayed) throw new Error('A submission without a key was replayed.');
+      return submission.job;
+    },
+
+    /** Submits, optionally under an idempotency key: a new job, or the answer the key gave. */
+    async submitWithKey(input: TaskInput, idempotency?: Idempotency): Promise<Submission> {
+      const submission = await submitTask(submitDeps, input, idempotency);
+      if (!submission.replayed) worker?.wake();
+      return submission;
+    },
+
+    /** Stores the answer a keyed submission finally gave (a sync job that finished in time). */
+    async rememberResponse(
+      accountId: string,
+      key: string,
+      jobId: string,
+      response: StoredResponse,
+    ): Promise<void> {
+      await rememberResponse(deps.write, accountId, key, jobId, response);
+    },
+
+    /** Cancels and refunds a queued or running job; 404 unknown, 409 already terminal. */
+    async cancel(accountId: string, id: string): Promise<JobRow> {
+      const job = await cancelJob(deps.write, accountId, id, deps.clock);
+      // A local attempt stops now; one in another process stops at its next heartbeat.
+      worker?.cancel(id);
+      settled.emit(id);
       return job;
     },
 
@@ -114,6 +145,11 @@ export function createEngine(deps: EngineDeps) {
         completed: counts.succeeded,
         failed: counts.failed,
       };
+    },
+
+    /** Attempts this process's worker is running now. */
+    activeJobs(): number {
+      return worker?.activeJobs ?? 0;
     },
 
     startWorker(): void {

@@ -1,6 +1,13 @@
 // Public surface of the engine: the job lifecycle behind the task API.
+export { CANCELLED_MESSAGE } from './cancel.js';
 export { createEngine, type Engine, type EngineDeps } from './engine.js';
+export {
+  canonicalJson,
+  fingerprintOf,
+  type Idempotency,
+  type StoredResponse,
+} from './idempotency.js';
 export type { JobFilter } from './job.repo.js';
 export { type JobBody, jobBody, type JobListItem } from './job-view.js';
 export { backoffMs } from './settle.js';
-export type { TaskInput } from './submit.js';
+export type { Submission, TaskInput } from './submit.js';

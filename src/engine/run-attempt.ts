@@ -80,8 +80,13 @@ export async function runAttempt(
   );
   const signal = AbortSignal.any([budget.signal, lease]);
   const aborted = new Promise<never>((_, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+    // A cancel can land between the claim and this point; an 'abort' listener added to an
+    // already-aborted signal would never fire.
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
   });
+  // Handled here as well: it may reject before (or without) the race below listening to it.
+  aborted.catch(() => {});
   try {
     const http = createHttpClient({
       originMap: action.catalog.origins,

@@ -1,6 +1,9 @@
 // Accepting a task: the checks of the Wire contract in their documented order, then one
-// transaction that debits the cost and inserts the job. A 202 is only sent after COMMIT.
+// transaction that claims the idempotency key (if any), debits the cost and inserts the job.
+// A 202 is only sent after COMMIT.
 import { randomUUID } from 'node:crypto';
+
+import type { Kysely } from 'kysely';
 
 import type { RegisteredAction, Registry } from '../actions/index.js';
 import {
@@ -15,12 +18,21 @@ import { debit } from '../ledger/index.js';
 import {
   type Clock,
   type CredentialRow,
+  type Database,
+  isoAfter,
   isoNow,
   type JobRow,
   toJson,
   type Writer,
 } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
+import {
+  claimKey,
+  findKey,
+  type Idempotency,
+  replayOf,
+  type StoredResponse,
+} from './idempotency.js';
 import { insertJob } from './job.repo.js';
 
 export interface TaskInput {
@@ -33,13 +45,21 @@ export interface TaskInput {
 }
 
 export interface SubmitDeps {
+  db: Kysely<Database>;
   write: Writer;
   registry: Registry;
   /** Throws InvalidTargetError for a URL no job may fetch (bad scheme, private IP literal). */
   checkTarget: (url: URL) => void;
   vault: Pick<Vault, 'findCredential' | 'defaultCredential' | 'getIdentity'>;
   clock: Clock;
+  /** How long an idempotency key's answer is remembered. */
+  idempotencyTtlMs: number;
 }
+
+/** A new job (with the answer stored under its key, if any), or a replayed earlier answer. */
+export type Submission =
+  | { replayed: false; job: JobRow; response?: StoredResponse }
+  | { replayed: true; response: StoredResponse };
 
 const credentialMismatch = (): AppError =>
   forbidden('Credential does not belong to this user or catalog');
@@ -117,8 +137,20 @@ function checkTargets(
   return issues;
 }
 
-/** Validates, charges and enqueues a task; returns the stored job. */
-export async function submitTask(deps: SubmitDeps, input: TaskInput): Promise<JobRow> {
+/**
+ * Validates, charges and enqueues a task. With an idempotency key, a live key answers with
+ * what it answered before (422 for another body) without any check or charge; otherwise the
+ * key is stored with the job's answer in the job's own transaction.
+ */
+export async function submitTask(
+  deps: SubmitDeps,
+  input: TaskInput,
+  idempotency?: Idempotency,
+): Promise<Submission> {
+  if (idempotency) {
+    const known = await findKey(deps.db, input.accountId, idempotency.key, isoNow(deps.clock));
+    if (known) return { replayed: true, response: replayOf(known, idempotency.fingerprint) };
+  }
   const action = deps.registry.action(input.actionId);
   if (!action) throw notFound(`Unknown action_id '${input.actionId}'`);
   if (!action.enabled) {
@@ -154,20 +186,38 @@ export async function submitTask(deps: SubmitDeps, input: TaskInput): Promise<Jo
     credits_reserved: action.definition.credits,
     credits_used: 0,
     execution_ms: null,
-    idempotency_key: null,
+    idempotency_key: idempotency?.key ?? null,
     webhook_url: input.webhookUrl ?? null,
     created_at: now,
     started_at: null,
     completed_at: null,
   };
+  const response: StoredResponse | undefined = idempotency?.render(job);
   try {
-    await deps.write(async (trx) => {
+    return await deps.write(async (trx): Promise<Submission> => {
+      if (idempotency && response) {
+        // The key goes first: a concurrent duplicate then waits on it instead of debiting.
+        const row = {
+          account_id: input.accountId,
+          key: idempotency.key,
+          fingerprint: idempotency.fingerprint,
+          job_id: job.id,
+          created_at: now,
+          expires_at: isoAfter(deps.idempotencyTtlMs, deps.clock),
+        };
+        if (!(await claimKey(trx, row, response))) {
+          // A duplicate that raced us here committed first: answer with its job.
+          const winner = await findKey(trx, input.accountId, idempotency.key, now);
+          if (!winner) throw new Error('An idempotency key was held but could not be read.');
+          return { replayed: true, response: replayOf(winner, idempotency.fingerprint) };
+        }
+      }
       await debit(trx, input.accountId, job.credits_reserved, job.id, deps.clock);
       await insertJob(trx, job);
+      return response ? { replayed: false, job, response } : { replayed: false, job };
     });
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new AppError('EXECUTION_FAILED', 500, 'Failed to submit task. Please try again.');
   }
-  return job;
 }

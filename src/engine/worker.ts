@@ -1,12 +1,15 @@
 // The worker loop: claims due jobs up to its concurrency, keeps their leases alive, settles
-// them, and reaps jobs whose worker died. One per process; it has a lifecycle, so a class.
+// them, reaps jobs whose worker died and prunes expired idempotency keys. One per process; it
+// has a lifecycle, so a class.
 import { randomUUID } from 'node:crypto';
 
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
 import type { Registry } from '../actions/index.js';
+import { CancelledError } from '../runtime/index.js';
 import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
+import { pruneKeys } from './idempotency.js';
 import { claimJobs, expiredLeases, renewLease } from './job.repo.js';
 import { type AttemptDeps, runAttempt } from './run-attempt.js';
 import { backoffMs, release, requeue, settleFailed, settleSucceeded } from './settle.js';
@@ -25,6 +28,9 @@ export interface WorkerDeps extends AttemptDeps {
   onSettled: (jobId: string) => void;
 }
 
+/** How often expired idempotency keys are deleted: they are ignored on lookup anyway. */
+const PRUNE_EVERY_MS = 60_000;
+
 export class Worker {
   readonly id = `worker-${randomUUID().slice(0, 8)}`;
   readonly #deps: WorkerDeps;
@@ -33,6 +39,7 @@ export class Worker {
   #stopping = false;
   #pumping = false;
   #again = false;
+  #prunedAt = 0;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -54,6 +61,14 @@ export class Worker {
       return;
     }
     void this.#pump();
+  }
+
+  /**
+   * Aborts this worker's attempt at a job that was just cancelled, so it stops now rather
+   * than at its next heartbeat. Its settle then finds the job terminal and changes nothing.
+   */
+  cancel(jobId: string): void {
+    this.#running.get(jobId)?.abort.abort(new CancelledError());
   }
 
   get activeJobs(): number {
@@ -209,6 +224,15 @@ export class Worker {
       }
     } catch (error) {
       logger.error({ err: error }, 'reaping expired leases failed');
+    }
+    if (clock.now().getTime() - this.#prunedAt >= PRUNE_EVERY_MS) {
+      this.#prunedAt = clock.now().getTime();
+      try {
+        const pruned = await pruneKeys(write, clock);
+        if (pruned > 0) logger.debug({ pruned }, 'expired idempotency keys deleted');
+      } catch (error) {
+        logger.error({ err: error }, 'pruning idempotency keys failed');
+      }
     }
   }
 }

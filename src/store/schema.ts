@@ -102,6 +102,21 @@ export interface JobsTable {
   completed_at: string | null;
 }
 
+/** The answer an `Idempotency-Key` got, replayed to a retry with the same key and body. */
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  /** SHA-256 (hex) of method, route and the request body as canonical JSON. */
+  fingerprint: string;
+  job_id: string;
+  response_status: number;
+  /** The response body as JSON text. */
+  response_body: string;
+  created_at: string;
+  /** After this the key is forgotten: a lookup ignores it and the reaper deletes it. */
+  expires_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -110,6 +125,7 @@ export interface Database {
   identities: IdentitiesTable;
   credentials: CredentialsTable;
   jobs: JobsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -118,5 +134,6 @@ export type LedgerEntry = Selectable<LedgerEntriesTable>;
 export type IdentityRow = Selectable<IdentitiesTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type JobRow = Selectable<JobsTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type NewJob = Insertable<JobsTable>;
 export type JobUpdate = Updateable<JobsTable>;

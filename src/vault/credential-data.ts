@@ -7,6 +7,7 @@ import {
   type OpenCredential,
   type StorageState,
 } from '../runtime/index.js';
+import { UnsealError } from './seal.js';
 
 type Cookie = StorageState['cookies'][number];
 
@@ -125,5 +126,25 @@ export function parseCredentialData(type: CredentialType, data: unknown): OpenCr
         isRecord(data) && typeof data.password === 'string' ? data.password : undefined;
       return password === undefined ? { type, username } : { type, username, password };
     }
+  }
+}
+
+/** A decrypted secret is `unknown` until it is checked to be the credential it claims. */
+export function parseOpened(value: unknown): OpenCredential {
+  const record = (isRecord(value) ? value : {}) as { type?: unknown; [k: string]: unknown };
+  if (!isCredentialType(record.type))
+    throw new UnsealError('Decrypted credential has no known type.');
+  const data =
+    record.type === 'browser_state'
+      ? record.state
+      : record.type === 'api_key'
+        ? record.key
+        : record.type === 'token'
+          ? record.token
+          : { username: record.username, password: record.password };
+  try {
+    return parseCredentialData(record.type, data);
+  } catch {
+    throw new UnsealError(`Decrypted ${record.type} credential is malformed.`);
   }
 }

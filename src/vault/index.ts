@@ -1,13 +1,23 @@
-// Public surface of the vault: identities, credentials, sealing, and the master key.
+// Public surface of the vault: identities, credentials, sealing, the master keys and rotation.
 export { isCredentialType, parseCredentialData } from './credential-data.js';
-export { loadMasterKey, type MasterKey } from './master-key.js';
-export { seal, UnsealError, unseal } from './seal.js';
+export { markCredentialExpired, type NewCredential, touchCredentials } from './credential.repo.js';
+export type { CredentialView, IdentityView } from './identity-view.js';
 export {
-  createVault,
-  type CredentialView,
-  type IdentityView,
-  markCredentialExpired,
-  touchCredentials,
-  type NewCredential,
-  type Vault,
-} from './vault.service.js';
+  fixedKeyring,
+  KEY_FILES,
+  type Keyring,
+  type KeyringSettings,
+  openKeyring,
+  usesKeyFile,
+} from './keyring.js';
+export { generateMasterKey, loadMasterKey, type MasterKey, parseMasterKey } from './master-key.js';
+export {
+  rewrapCredentials,
+  type RewrapOptions,
+  type RewrapReport,
+  rotateMasterKey,
+  type RotationReport,
+  type RotationTarget,
+} from './rotation.service.js';
+export { credentialAad, rewrap, seal, UnsealError, unseal } from './seal.js';
+export { createVault, type IdentityChanges, type Vault } from './vault.service.js';

@@ -2,164 +2,78 @@
 // opened only for a running job; every read the API serves is metadata.
 import { randomUUID } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
-
 import { AppError, conflict, notFound } from '../errors/index.js';
-import type { CredentialType, OpenCredential } from '../runtime/index.js';
+import type { OpenCredential } from '../runtime/index.js';
 import {
   type Clock,
   type CredentialRow,
-  type Database,
-  fromJson,
   type IdentityRow,
   isoNow,
   systemClock,
-  toJson,
 } from '../store/index.js';
-import { isCredentialType, parseCredentialData } from './credential-data.js';
+import { parseCredentialData, parseOpened } from './credential-data.js';
+import {
+  credentialRowsOf,
+  type Db,
+  findIdentityRow,
+  insertCredential,
+  isUniqueViolation,
+  makeDefault,
+  type NewCredential,
+} from './credential.repo.js';
+import {
+  type CredentialView,
+  credentialView,
+  type IdentityView,
+  identityView,
+} from './identity-view.js';
+import { fixedKeyring, type Keyring } from './keyring.js';
 import type { MasterKey } from './master-key.js';
-import { seal, UnsealError, unseal } from './seal.js';
+import { unreadableCredentials } from './rotation.service.js';
+import { credentialAad, UnsealError, unseal } from './seal.js';
 
-type Db = Kysely<Database>;
-
-export interface CredentialView {
-  id: string;
-  identity_id: string;
-  credential_type: string;
-  status: 'active' | 'expired';
-  status_reason?: string;
-  expires_at?: string;
-  last_used_at?: string;
-  last_verified_at?: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
+/** What PATCH /identities/{id} may change; at least one field is given. */
+export interface IdentityChanges {
+  name?: string;
+  isDefault?: boolean;
 }
 
-export interface IdentityView {
-  id: string;
-  user_id: string;
-  catalog_slug: string;
-  name: string;
-  is_default: boolean;
-  created_at: string;
-  updated_at: string;
-  credentials: CredentialView[];
-}
-
-export interface NewCredential {
-  type: CredentialType;
-  data: unknown;
-  metadata?: object;
-}
-
-/** Additional data binding a sealed secret to its account, row and type. */
-const aadOf = (row: Pick<CredentialRow, 'account_id' | 'id' | 'credential_type'>): string =>
-  `credential|v1|${row.account_id}|${row.id}|${row.credential_type}`;
-
-function credentialView(row: CredentialRow): CredentialView {
-  const view: CredentialView = {
-    id: row.id,
-    identity_id: row.identity_id,
-    credential_type: row.credential_type,
-    status: row.status,
-    metadata: (fromJson(row.metadata) ?? {}) as Record<string, unknown>,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-  if (row.status_reason) view.status_reason = row.status_reason;
-  if (row.expires_at) view.expires_at = row.expires_at;
-  if (row.last_used_at) view.last_used_at = row.last_used_at;
-  if (row.last_verified_at) view.last_verified_at = row.last_verified_at;
-  return view;
-}
-
-const identityView = (row: IdentityRow, credentials: CredentialRow[]): IdentityView => ({
-  id: row.id,
-  user_id: row.account_id,
-  catalog_slug: row.catalog_slug,
-  name: row.name,
-  is_default: row.is_default === 1,
-  created_at: row.created_at,
-  updated_at: row.updated_at,
-  credentials: credentials.map(credentialView),
-});
-
-/** A decrypted secret is `unknown` until it is checked to be the credential it claims. */
-function parseOpened(value: unknown): OpenCredential {
-  const record = (value ?? {}) as { type?: unknown; [k: string]: unknown };
-  if (!isCredentialType(record.type))
-    throw new UnsealError('Decrypted credential has no known type.');
-  const data =
-    record.type === 'browser_state'
-      ? record.state
-      : record.type === 'api_key'
-        ? record.key
-        : record.type === 'token'
-          ? record.token
-          : { username: record.username, password: record.password };
-  try {
-    return parseCredentialData(record.type, data);
-  } catch {
-    throw new UnsealError(`Decrypted ${record.type} credential is malformed.`);
+function trimmedName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) {
+    throw new AppError('BAD_REQUEST', 400, 'An identity name must not be blank.', {
+      details: '/name: must not be blank',
+      issues: [{ path: '/name', message: 'must not be blank' }],
+    });
   }
+  return trimmed;
 }
 
-export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) {
-  const { db, master } = deps;
+const nameTaken = (name: string): AppError =>
+  conflict(`An identity named '${name}' already exists for this catalog.`);
+
+export function createVault(deps: { db: Db; master: MasterKey | Keyring; clock?: Clock }) {
+  const { db } = deps;
+  // A bare key is a keyring of one: tests and tools need not build a keyring.
+  const keys = 'current' in deps.master ? deps.master : fixedKeyring(deps.master);
   const clock = deps.clock ?? systemClock;
 
-  async function insertCredential(
-    trx: Db,
-    identity: IdentityRow,
-    input: NewCredential,
-  ): Promise<CredentialRow> {
-    const secret = parseCredentialData(input.type, input.data);
-    const now = isoNow(clock);
-    const base = {
-      id: randomUUID(),
-      identity_id: identity.id,
-      account_id: identity.account_id,
-      catalog_slug: identity.catalog_slug,
-      credential_type: input.type,
-    };
-    const expiresAt = (input.metadata as { expires_at?: unknown } | undefined)?.expires_at;
-    const row: CredentialRow = {
-      ...base,
-      status: 'active',
-      status_reason: null,
-      sealed: seal(master, secret, aadOf(base)),
-      key_id: master.id,
-      metadata: toJson(input.metadata ?? {}),
-      expires_at: typeof expiresAt === 'string' ? expiresAt : null,
-      last_used_at: null,
-      last_verified_at: null,
-      created_at: now,
-      updated_at: now,
-    };
-    await trx.insertInto('credentials').values(row).execute();
-    return row;
-  }
-
   async function identityRow(accountId: string, id: string): Promise<IdentityRow> {
-    const row = await db
-      .selectFrom('identities')
-      .selectAll()
-      .where('id', '=', id)
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
+    const row = await findIdentityRow(db, accountId, id);
     if (!row) throw notFound(`Identity '${id}' not found.`);
     return row;
   }
 
-  async function credentialsOf(identityIds: string[]): Promise<CredentialRow[]> {
-    if (identityIds.length === 0) return [];
-    return db
-      .selectFrom('credentials')
-      .selectAll()
-      .where('identity_id', 'in', identityIds)
-      .orderBy('created_at')
-      .execute();
+  async function nameClash(identity: IdentityRow, name: string, trx: Db = db): Promise<boolean> {
+    const clash = await trx
+      .selectFrom('identities')
+      .select('id')
+      .where('account_id', '=', identity.account_id)
+      .where('catalog_slug', '=', identity.catalog_slug)
+      .where('name', '=', name)
+      .where('id', '<>', identity.id)
+      .executeTakeFirst();
+    return clash !== undefined;
   }
 
   return {
@@ -168,20 +82,7 @@ export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) 
       accountId: string,
       input: { catalogSlug: string; name: string; isDefault?: boolean; credential?: NewCredential },
     ): Promise<IdentityView> {
-      const name = input.name.trim();
-      if (name.length === 0) {
-        throw new AppError('BAD_REQUEST', 400, 'An identity name must not be blank.');
-      }
-      const clash = await db
-        .selectFrom('identities')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('catalog_slug', '=', input.catalogSlug)
-        .where('name', '=', name)
-        .executeTakeFirst();
-      if (clash) throw conflict(`An identity named '${name}' already exists for this catalog.`);
-      // Parse before the transaction so a malformed credential is a 400 with nothing written.
-      if (input.credential) parseCredentialData(input.credential.type, input.credential.data);
+      const name = trimmedName(input.name);
       const now = isoNow(clock);
       const row: IdentityRow = {
         id: randomUUID(),
@@ -192,27 +93,32 @@ export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) 
         created_at: now,
         updated_at: now,
       };
-      const credentials = await db.transaction().execute(async (trx) => {
-        if (input.isDefault) {
-          await trx
-            .updateTable('identities')
-            .set({ is_default: 0, updated_at: now })
-            .where('account_id', '=', accountId)
-            .where('catalog_slug', '=', input.catalogSlug)
-            .where('is_default', '=', 1)
-            .execute();
-        }
-        await trx.insertInto('identities').values(row).execute();
-        return input.credential ? [await insertCredential(trx, row, input.credential)] : [];
-      });
-      return identityView(row, credentials);
+      if (await nameClash(row, name)) throw nameTaken(name);
+      // Parse before the transaction so a malformed credential is a 400 with nothing written.
+      if (input.credential) parseCredentialData(input.credential.type, input.credential.data);
+      try {
+        const credentials = await db.transaction().execute(async (trx) => {
+          await trx.insertInto('identities').values(row).execute();
+          if (input.isDefault) await makeDefault(trx, row, now);
+          return input.credential
+            ? [await insertCredential(trx, keys.current, row, input.credential, clock)]
+            : [];
+        });
+        return identityView(row, credentials);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw nameTaken(name);
+        throw error;
+      }
     },
 
     async listIdentities(accountId: string, catalogSlug?: string): Promise<IdentityView[]> {
       let query = db.selectFrom('identities').selectAll().where('account_id', '=', accountId);
       if (catalogSlug !== undefined) query = query.where('catalog_slug', '=', catalogSlug);
       const rows = await query.orderBy('created_at').orderBy('id').execute();
-      const creds = await credentialsOf(rows.map((r) => r.id));
+      const creds = await credentialRowsOf(
+        db,
+        rows.map((r) => r.id),
+      );
       return rows.map((r) =>
         identityView(
           r,
@@ -223,7 +129,53 @@ export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) 
 
     async getIdentity(accountId: string, id: string): Promise<IdentityView> {
       const row = await identityRow(accountId, id);
-      return identityView(row, await credentialsOf([row.id]));
+      return identityView(row, await credentialRowsOf(db, [row.id]));
+    },
+
+    /**
+     * Renames an identity and/or sets its default flag in one transaction. Becoming the
+     * default clears the catalog's other default; a name another identity of the catalog
+     * has is a 409.
+     */
+    async updateIdentity(accountId: string, id: string, changes: IdentityChanges): Promise<void> {
+      const name = changes.name === undefined ? undefined : trimmedName(changes.name);
+      const identity = await identityRow(accountId, id);
+      const now = isoNow(clock);
+      try {
+        await db.transaction().execute(async (trx) => {
+          if (name !== undefined && name !== identity.name) {
+            if (await nameClash(identity, name, trx)) throw nameTaken(name);
+            await trx
+              .updateTable('identities')
+              .set({ name, updated_at: now })
+              .where('id', '=', identity.id)
+              .execute();
+          }
+          if (changes.isDefault === true) await makeDefault(trx, identity, now);
+          if (changes.isDefault === false) {
+            await trx
+              .updateTable('identities')
+              .set({ is_default: 0, updated_at: now })
+              .where('id', '=', identity.id)
+              .where('is_default', '=', 1)
+              .execute();
+          }
+        });
+      } catch (error) {
+        // Two renames racing to one name: the unique index stops the second.
+        if (isUniqueViolation(error) && name !== undefined) throw nameTaken(name);
+        throw error;
+      }
+    },
+
+    /** Deletes an identity; its credentials go with it (ON DELETE CASCADE). */
+    async deleteIdentity(accountId: string, id: string): Promise<void> {
+      const result = await db
+        .deleteFrom('identities')
+        .where('id', '=', id)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw notFound(`Identity '${id}' not found.`);
     },
 
     async addCredential(
@@ -233,8 +185,20 @@ export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) 
     ): Promise<CredentialView> {
       const identity = await identityRow(accountId, identityId);
       parseCredentialData(input.type, input.data);
-      const row = await db.transaction().execute((trx) => insertCredential(trx, identity, input));
+      const row = await db
+        .transaction()
+        .execute((trx) => insertCredential(trx, keys.current, identity, input, clock));
       return credentialView(row);
+    },
+
+    /** Deletes a credential. Queued jobs that named it fail with EXECUTION_FAILED and a refund. */
+    async deleteCredential(accountId: string, id: string): Promise<void> {
+      const result = await db
+        .deleteFrom('credentials')
+        .where('id', '=', id)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw notFound(`Credential '${id}' not found.`);
     },
 
     /** The caller's credential by id, or undefined when it is unknown or someone else's. */
@@ -264,7 +228,10 @@ export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) 
         const chosen = identities.find((i) => i.is_default === 1);
         identities = chosen ? [chosen] : identities.length === 1 ? identities : [];
       }
-      const creds = await credentialsOf(identities.map((i) => i.id));
+      const creds = await credentialRowsOf(
+        db,
+        identities.map((i) => i.id),
+      );
       return creds.filter((c) => c.status === 'active').at(-1) ?? creds.at(-1);
     },
 
@@ -274,39 +241,29 @@ export function createVault(deps: { db: Db; master: MasterKey; clock?: Clock }) 
         .selectFrom('credentials')
         .selectAll()
         .where('id', '=', credentialId)
-        .executeTakeFirstOrThrow();
-      return parseOpened(unseal(master, row.sealed, aadOf(row)));
+        .executeTakeFirst();
+      // A job queued before its credential was deleted reaches here; it fails, refunded.
+      if (!row) throw new UnsealError('the credential was deleted.');
+      return parseOpened(unseal(keys, row.sealed, credentialAad(row)));
+    },
+
+    /**
+     * Fails closed at startup: throws, naming how many credentials are sealed under master keys
+     * this process does not hold, instead of serving jobs that would fail one by one.
+     */
+    async checkReadable(): Promise<void> {
+      const unreadable = await unreadableCredentials(db, keys.ids());
+      if (unreadable.count === 0) return;
+      const byKey = unreadable.byKey.map((k) => `${k.count} under key ${k.keyId}`).join(', ');
+      throw new Error(
+        `${unreadable.count} credential(s) are sealed under a master key this server does not hold ` +
+          `(${byKey}; e.g. credential ${unreadable.sample.join(', ')}). ` +
+          `Held keys: ${keys.ids().join(', ')}. Configure the key that sealed them as ` +
+          'TASKWIRE_MASTER_KEY or in TASKWIRE_PREVIOUS_MASTER_KEYS (see docs/identities.md, ' +
+          '"Rotating the master key"); if it is lost, delete those credentials.',
+      );
     },
   };
-}
-
-/** Stamps `last_used_at` on the credentials jobs are about to use, in the claim's transaction. */
-export async function touchCredentials(
-  db: Db,
-  ids: string[],
-  clock: Clock = systemClock,
-): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable('credentials')
-    .set({ last_used_at: isoNow(clock) })
-    .where('id', 'in', [...new Set(ids)])
-    .execute();
-}
-
-/** Marks a credential expired; shares the caller's transaction so it moves with the job. */
-export async function markCredentialExpired(
-  db: Db,
-  credentialId: string,
-  reason: string,
-  clock: Clock = systemClock,
-): Promise<void> {
-  const now = isoNow(clock);
-  await db
-    .updateTable('credentials')
-    .set({ status: 'expired', status_reason: reason, updated_at: now })
-    .where('id', '=', credentialId)
-    .execute();
 }
 
 export type Vault = ReturnType<typeof createVault>;

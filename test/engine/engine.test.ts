@@ -1,44 +1,13 @@
 // The engine on both dialects: submission charges and enqueues in one transaction, each job is
 // claimed once, results settle once, failures refund once, lapsed leases are reclaimed.
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createAccount } from '../../src/accounts/index.js';
-import { createRegistry } from '../../src/actions/index.js';
-import { createEngine, type Engine } from '../../src/engine/index.js';
+import type { Engine } from '../../src/engine/index.js';
 import { balanceOf, reconcile } from '../../src/ledger/index.js';
 import { systemClock } from '../../src/store/index.js';
-import { createVault } from '../../src/vault/index.js';
-import { testCatalog } from '../fixtures/catalogs/test-catalog.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
-
-const registry = createRegistry([testCatalog], {
-  originOverrides: new Map(),
-  disabledActions: new Set(),
-});
-const master = { id: 'test', key: Buffer.alloc(32, 7) };
-
-function engineFor(
-  database: TestDatabase,
-  overrides: { leaseMs?: number; concurrency?: number } = {},
-): Engine {
-  const { db, dialect, write } = database.store;
-  return createEngine({
-    db,
-    write,
-    dialect,
-    registry,
-    vault: createVault({ db, master }),
-    clock: systemClock,
-    logger: pino({ level: 'silent' }),
-    guard: { allowPrivate: false, allowCidrs: [] },
-    maxResponseBytes: 1_000_000,
-    requestTimeoutMs: 5_000,
-    concurrency: overrides.concurrency ?? 4,
-    leaseMs: overrides.leaseMs ?? 30_000,
-    pollMs: 50,
-  });
-}
+import { engineFor } from '../support/engines.js';
 
 async function settled(engine: Engine, accountId: string, id: string) {
   const job = await engine.waitForJob(accountId, id, 10_000);

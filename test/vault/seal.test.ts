@@ -7,7 +7,15 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { loadMasterKey, seal, UnsealError, unseal } from '../../src/vault/index.js';
+import {
+  fixedKeyring,
+  generateMasterKey,
+  loadMasterKey,
+  rewrap,
+  seal,
+  UnsealError,
+  unseal,
+} from '../../src/vault/index.js';
 
 const master = { id: 'k1', key: randomBytes(32) };
 
@@ -48,6 +56,42 @@ describe('seal / unseal', () => {
     const sealed = seal(master, 'x', 'aad');
     expect(() => unseal({ id: 'k2', key: randomBytes(32) }, sealed, 'aad')).toThrow(UnsealError);
     expect(() => unseal({ id: 'k1', key: randomBytes(32) }, sealed, 'aad')).toThrow(UnsealError);
+  });
+});
+
+describe('rewrap', () => {
+  const next = generateMasterKey();
+  const envelope = (sealed: string) =>
+    JSON.parse(sealed) as { kid: string; dek: string; ct: string };
+
+  it('re-wraps the data key under the new key and keeps the ciphertext byte for byte', () => {
+    const sealed = seal(master, { token: 'CANARY-rewrap' }, 'aad');
+    const moved = rewrap(master, sealed, 'aad', next);
+    expect(envelope(moved).ct).toBe(envelope(sealed).ct);
+    expect(envelope(moved).dek).not.toBe(envelope(sealed).dek);
+    expect(envelope(moved).kid).toBe(next.id);
+    expect(unseal(next, moved, 'aad')).toEqual({ token: 'CANARY-rewrap' });
+    expect(() => unseal(master, moved, 'aad')).toThrow(UnsealError);
+  });
+
+  it('refuses to re-wrap a tampered data key or one bound to another row', () => {
+    const sealed = seal(master, 'x', 'aad');
+    const raw = Buffer.from(envelope(sealed).dek, 'base64');
+    raw[raw.length - 1] = (raw[raw.length - 1] as number) ^ 1;
+    const tampered = JSON.stringify({ ...envelope(sealed), dek: raw.toString('base64') });
+    expect(() => rewrap(master, tampered, 'aad', next)).toThrow(UnsealError);
+    expect(() => rewrap(master, sealed, 'other-row', next)).toThrow(UnsealError);
+  });
+
+  it('opens envelopes under any key of a keyring, picked by the envelope key id', () => {
+    const old = seal(master, 'old', 'aad');
+    const fresh = seal(next, 'new', 'aad');
+    const keyring = fixedKeyring(next, [master]);
+    expect(unseal(keyring, old, 'aad')).toBe('old');
+    expect(unseal(keyring, fresh, 'aad')).toBe('new');
+    expect(() => unseal(fixedKeyring(next), old, 'aad')).toThrow(
+      /master key k1, which is not held/,
+    );
   });
 });
 

@@ -3,7 +3,9 @@
 import type { Migration } from 'kysely';
 
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-idempotency.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-idempotency': m0002,
 };
