@@ -60,6 +60,8 @@ async function taskwire(): Promise<{ url: string; key: string; jobId: string }> 
   const config = loadConfig({
     TASKWIRE_DATA_DIR: mkdtempSync(join(tmpdir(), 'taskwire-bench-')),
     TASKWIRE_PORT: '0',
+    // The benchmark measures throughput, not the limiter.
+    TASKWIRE_RATE_LIMIT_PER_MINUTE: '0',
   });
   const app = await createTaskwire({
     config,

@@ -129,6 +129,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     vault,
     logger,
     bodyLimit: config.bodyLimit,
+    rateLimits: { perKey: config.rateLimitPerMinute, anonymous: config.anonymousRateLimitPerMinute },
     syncWaitMs: config.syncWaitMs,
     catalogTimes,
   });

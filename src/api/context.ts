@@ -22,6 +22,8 @@ export interface ApiDeps {
   vault: Vault;
   logger: FastifyBaseLogger;
   bodyLimit: number;
+  /** Requests per minute per API key, and per IP without one; 0 turns a limit off. */
+  rateLimits: { perKey: number; anonymous: number };
   syncWaitMs: number;
   catalogTimes: ReadonlyMap<string, CatalogTimes>;
 }

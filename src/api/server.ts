@@ -2,9 +2,12 @@
 // Wire routes mounted under both /v1/holocron and /v1/wire.
 import { randomUUID } from 'node:crypto';
 
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import scalar from '@scalar/fastify-api-reference';
+
+import { rateLimitOptions } from './rate-limit.js';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
@@ -123,6 +126,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
       security: [{ apiKey: [] }, { bearer: [] }],
     },
   });
+  void app.register(rateLimit, rateLimitOptions(deps.rateLimits));
   void app.register(async (root) => metaRoutes(root, deps.registry));
   const auth = createAuth(deps.db);
   for (const prefix of WIRE_PREFIXES) {

@@ -94,6 +94,18 @@ export const SETTINGS = {
     int(1),
     'How long an Idempotency-Key on POST /task is remembered, ms (24 h by default)',
   ],
+  rateLimitPerMinute: [
+    'TASKWIRE_RATE_LIMIT_PER_MINUTE',
+    '1200',
+    int(0),
+    'Requests one API key may make per minute before 429 RATE_LIMITED (0: no limit)',
+  ],
+  anonymousRateLimitPerMinute: [
+    'TASKWIRE_ANON_RATE_LIMIT_PER_MINUTE',
+    '120',
+    int(0),
+    'Requests without a key one IP address may make per minute (0: no limit)',
+  ],
   bodyLimit: ['TASKWIRE_BODY_LIMIT', '1048576', int(1024), 'Largest request body accepted, bytes'],
   maxResponseBytes: [
     'TASKWIRE_MAX_RESPONSE_BYTES',

@@ -38,6 +38,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     TASKWIRE_POLL_MS: '100',
     TASKWIRE_ALLOWED_TARGET_CIDRS: '127.0.0.2/32',
     TASKWIRE_LOG_LEVEL: 'debug',
+    // Tests poll hard; the limits have their own test (rate-limit.test.ts).
+    TASKWIRE_RATE_LIMIT_PER_MINUTE: '0',
+    TASKWIRE_ANON_RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   });
   const logs: string[] = [];
