@@ -118,6 +118,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.requestTimeoutMs,
     concurrency: config.workerConcurrency,
+    accountConcurrency: config.accountConcurrency,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     idempotencyTtlMs: config.idempotencyTtlMs,

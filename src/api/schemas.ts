@@ -124,6 +124,7 @@ export const JobBodySchema = Type.Object({
   status: Type.String(),
   job_id: Opt(Type.String()),
   retry_after_ms: Opt(Type.Integer()),
+  queue_position: Opt(Type.Integer({ minimum: 1 })),
   data: Opt(AnyObject),
   credits_used: Opt(Type.Integer()),
   execution_ms: Opt(Type.Integer()),

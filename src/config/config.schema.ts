@@ -52,6 +52,12 @@ export const SETTINGS = {
   ],
   worker: ['TASKWIRE_WORKER', 'true', bool, 'Run a worker inside `serve` (false: API only)'],
   workerConcurrency: ['TASKWIRE_WORKER_CONCURRENCY', '8', int(1), 'Jobs one worker runs at once'],
+  accountConcurrency: [
+    'TASKWIRE_ACCOUNT_CONCURRENCY',
+    '10',
+    int(1),
+    'Jobs one account may have running at once, across all workers (the rest wait their turn)',
+  ],
   leaseMs: [
     'TASKWIRE_LEASE_MS',
     '30000',

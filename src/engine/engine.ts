@@ -11,7 +11,7 @@ import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js
 import type { Vault } from '../vault/index.js';
 import { cancelJob } from './cancel.js';
 import { type Idempotency, rememberResponse, type StoredResponse } from './idempotency.js';
-import { countByStatus, findJob, type JobFilter, listJobs } from './job.repo.js';
+import { countByStatus, findJob, type JobFilter, listJobs, queuePosition } from './job.repo.js';
 import { type CredentialInfo, jobListItem, type JobListItem } from './job-view.js';
 import { type Submission, submitTask, type TaskInput } from './submit.js';
 import { Worker } from './worker.js';
@@ -28,6 +28,7 @@ export interface EngineDeps {
   maxResponseBytes: number;
   requestTimeoutMs: number;
   concurrency: number;
+  accountConcurrency: number;
   leaseMs: number;
   pollMs: number;
   /** How long an idempotency key's answer is remembered (TASKWIRE_IDEMPOTENCY_TTL_MS). */
@@ -124,6 +125,9 @@ export function createEngine(deps: EngineDeps) {
       });
       return engine.job(accountId, id);
     },
+
+    /** 1 when the queued job is next in its account's queue. */
+    queuePosition: (job: JobRow): Promise<number> => queuePosition(deps.db, job),
 
     async list(
       accountId: string,

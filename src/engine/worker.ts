@@ -22,6 +22,8 @@ export interface WorkerDeps extends AttemptDeps {
   clock: Clock;
   logger: Logger;
   concurrency: number;
+  /** Jobs one account may have running at once, across all workers. */
+  accountConcurrency: number;
   leaseMs: number;
   pollMs: number;
   /** Called after a job reaches a terminal state (after COMMIT). */
@@ -105,7 +107,9 @@ export class Worker {
   async #claim(limit: number): Promise<JobRow[]> {
     const { write, dialect, leaseMs, clock, logger } = this.#deps;
     try {
-      return await claimJobs(write, dialect, this.id, leaseMs, clock, limit);
+      return await claimJobs(write, dialect, this.id, leaseMs, clock, limit, {
+        perAccount: this.#deps.accountConcurrency,
+      });
     } catch (error) {
       logger.error({ err: error }, 'claiming jobs failed');
       return [];

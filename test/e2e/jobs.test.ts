@@ -100,6 +100,31 @@ describe('GET /credits', () => {
   });
 });
 
+describe('queue position', () => {
+  it('tells a queued job where it stands in its account’s queue', async () => {
+    const idle = await startTestServer({ catalogs, env: { TASKWIRE_WORKER: 'false' } });
+    try {
+      const submit = () =>
+        call(idle, 'POST', '/v1/wire/task', {
+          key: idle.key,
+          body: { action_id: 'test_flaky', params: { key: 'qp', failures: 0 } },
+        });
+      const first = await submit();
+      const second = await submit();
+      const poll = async (id: string) =>
+        (await call(idle, 'GET', `/v1/wire/jobs/${id}`, { key: idle.key })).body;
+      expect(await poll(first.body.job_id)).toEqual({
+        status: 'processing',
+        retry_after_ms: 2000,
+        queue_position: 1,
+      });
+      expect((await poll(second.body.job_id)).queue_position).toBe(2);
+    } finally {
+      await idle.close();
+    }
+  });
+});
+
 describe('restart', () => {
   it('runs jobs that were queued when the server stopped once it starts again', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'taskwire-restart-'));

@@ -19,6 +19,7 @@ const master = { id: 'test', key: Buffer.alloc(32, 7) };
 export interface EngineOverrides {
   leaseMs?: number;
   concurrency?: number;
+  accountConcurrency?: number;
   idempotencyTtlMs?: number;
   clock?: Clock;
 }
@@ -37,6 +38,7 @@ export function engineFor(database: TestDatabase, overrides: EngineOverrides = {
     maxResponseBytes: 1_000_000,
     requestTimeoutMs: 5_000,
     concurrency: overrides.concurrency ?? 4,
+    accountConcurrency: overrides.accountConcurrency ?? 100,
     leaseMs: overrides.leaseMs ?? 30_000,
     pollMs: 50,
     idempotencyTtlMs: overrides.idempotencyTtlMs ?? 86_400_000,
