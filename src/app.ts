@@ -1,5 +1,5 @@
-// The composition root: reads the config and wires store, vault, registry, engine and API
-// together. Nothing else constructs services.
+// The composition root: reads the config and wires store, vault, registry, engine, webhooks
+// and API together. Nothing else constructs services.
 import { createHash } from 'node:crypto';
 
 import type { FastifyInstance } from 'fastify';
@@ -12,8 +12,10 @@ import {
   type Registry,
 } from './actions/index.js';
 import { buildServer } from './api/index.js';
+import { createMetrics } from './metrics/index.js';
 import type { Config } from './config/index.js';
 import { createEngine, type Engine } from './engine/index.js';
+import { createAddressGuard } from './runtime/index.js';
 import {
   type CatalogTimes,
   type Clock,
@@ -24,6 +26,7 @@ import {
   systemClock,
 } from './store/index.js';
 import { createVault, openKeyring, type Vault } from './vault/index.js';
+import { createWebhooks } from './webhooks/index.js';
 
 export interface TaskwireOptions {
   config: Config;
@@ -106,6 +109,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
       ),
     );
   }
+  const guard = { allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowedTargetCidrs };
   const engine = createEngine({
     db: store.db,
     write: store.write,
@@ -114,7 +118,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     vault,
     clock,
     logger,
-    guard: { allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowedTargetCidrs },
+    guard,
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.requestTimeoutMs,
     concurrency: config.workerConcurrency,
@@ -122,15 +126,34 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     idempotencyTtlMs: config.idempotencyTtlMs,
+    webhooks: {
+      retryBaseMs: config.webhookRetryBaseMs,
+      retryCapMs: config.webhookRetryCapMs,
+      giveUpMs: config.webhookGiveUpMs,
+    },
+  });
+  // Webhook URLs pass the same address guard as the URLs actions fetch.
+  const urlGuard = createAddressGuard(guard);
+  const webhooks = createWebhooks({
+    db: store.db,
+    write: store.write,
+    clock,
+    checkTarget: (url) => urlGuard.assertUrl(url),
   });
   const server = buildServer({
     db: store.db,
     registry,
     engine,
     vault,
+    webhooks,
     logger,
     bodyLimit: config.bodyLimit,
-    rateLimits: { perKey: config.rateLimitPerMinute, anonymous: config.anonymousRateLimitPerMinute },
+    metrics: createMetrics(store.db),
+    metricsToken: config.metricsToken,
+    rateLimits: {
+      perKey: config.rateLimitPerMinute,
+      anonymous: config.anonymousRateLimitPerMinute,
+    },
     syncWaitMs: config.syncWaitMs,
     catalogTimes,
   });

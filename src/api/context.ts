@@ -10,9 +10,11 @@ import type {
 } from 'fastify';
 
 import type { Registry } from '../actions/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { Engine } from '../engine/index.js';
 import type { CatalogTimes, Database } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
+import type { Webhooks } from '../webhooks/index.js';
 import type { createAuth } from './auth.js';
 
 export interface ApiDeps {
@@ -20,8 +22,12 @@ export interface ApiDeps {
   registry: Registry;
   engine: Engine;
   vault: Vault;
+  webhooks: Webhooks;
   logger: FastifyBaseLogger;
   bodyLimit: number;
+  metrics: Metrics;
+  /** Bearer token that opens GET /metrics to non-loopback clients ('' keeps it loopback-only). */
+  metricsToken: string;
   /** Requests per minute per API key, and per IP without one; 0 turns a limit off. */
   rateLimits: { perKey: number; anonymous: number };
   syncWaitMs: number;

@@ -21,7 +21,9 @@ import { renderError } from './errors.js';
 import { identityRoutes } from './identities.routes.js';
 import { jobRoutes } from './jobs.routes.js';
 import { metaRoutes } from './meta.routes.js';
+import { metricsRoute } from './metrics.routes.js';
 import { taskRoutes } from './tasks.routes.js';
+import { webhookRoutes } from './webhooks.routes.js';
 
 export const WIRE_PREFIXES = ['/v1/holocron', '/v1/wire'] as const;
 
@@ -83,6 +85,12 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     void reply.header('X-Request-Id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     request.log.info(
       {
         method: request.method,
@@ -128,6 +136,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   });
   void app.register(rateLimit, rateLimitOptions(deps.rateLimits));
   void app.register(async (root) => metaRoutes(root, deps.registry));
+  void app.register(async (root) => metricsRoute(root, deps.metrics, deps.metricsToken));
   const auth = createAuth(deps.db);
   for (const prefix of WIRE_PREFIXES) {
     const ctx: RouteContext = { ...deps, auth, prefix };
@@ -139,6 +148,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
         jobRoutes(wire, ctx);
         identityRoutes(wire, ctx);
         creditRoutes(wire, ctx);
+        webhookRoutes(wire, ctx);
       },
       { prefix },
     );

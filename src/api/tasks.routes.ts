@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 
 import { fingerprintOf, type Idempotency, jobBody } from '../engine/index.js';
-import { AppError, badRequest } from '../errors/index.js';
+import { badRequest } from '../errors/index.js';
 import type { JobRow } from '../store/index.js';
 import { accountOf } from './auth.js';
 import type { RouteContext, WireApp } from './context.js';
@@ -65,24 +65,13 @@ export function taskRoutes(app: WireApp, ctx: RouteContext): void {
       const body = request.body;
       const accountId = accountOf(request);
       const key = idempotencyKeyOf(request);
-      if (body.webhook_url !== undefined) {
-        // Refused rather than silently ignored: a caller relying on it would wait forever.
-        throw new AppError(
-          'BAD_REQUEST',
-          400,
-          'webhook_url is not supported by this server yet; poll GET /jobs/{id} (add ?wait=30 to long-poll).',
-          {
-            details: 'webhook_url is not supported yet',
-            issues: [{ path: '/webhook_url', message: 'not supported yet' }],
-          },
-        );
-      }
       const input = {
         accountId,
         actionId: body.action_id,
         params: body.params ?? {},
         ...(body.credential_id !== undefined ? { credentialId: body.credential_id } : {}),
         ...(body.identity_id !== undefined ? { identityId: body.identity_id } : {}),
+        ...(body.webhook_url !== undefined ? { webhookUrl: body.webhook_url } : {}),
       };
       // The key covers the route without its prefix, so /v1/wire and /v1/holocron share it;
       // the stored poll_url keeps the prefix of the request that created the job.

@@ -2,6 +2,8 @@
 // ledger check. Each takes --data-dir (or --database-url) and --json.
 import type { Command } from 'commander';
 
+import { registerCreditsShow } from './client.commands.js';
+
 import {
   createAccount,
   createApiKey,
@@ -86,7 +88,8 @@ export function registerAdminCommands(program: Command): void {
     });
   registerMasterKeyCommands(keys);
 
-  const credits = program.command('credits').description('grant credits and read balances');
+  const credits = program.command('credits').description('your balance; operators: grant credits');
+  registerCreditsShow(credits);
   storeOptions(credits.command('grant').description('add credits to an account'))
     .requiredOption('--account <id>', 'account id')
     .requiredOption('--amount <n>', 'credits to add', wholeNumber(1))

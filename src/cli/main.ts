@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 
 import { registerAdminCommands } from './admin.commands.js';
+import { registerClientCommands, registerMcp } from './client.commands.js';
+import { registerRun } from './run.command.js';
 import { registerServe, registerWorker } from './serve.command.js';
 
 const program = new Command('taskwire')
@@ -11,6 +13,9 @@ const program = new Command('taskwire')
 registerServe(program);
 registerWorker(program);
 registerAdminCommands(program);
+registerRun(program);
+registerClientCommands(program);
+registerMcp(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`taskwire: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -112,6 +112,24 @@ export const SETTINGS = {
     int(0),
     'Requests without a key one IP address may make per minute (0: no limit)',
   ],
+  webhookRetryBaseMs: [
+    'TASKWIRE_WEBHOOK_RETRY_BASE_MS',
+    '30000',
+    int(1),
+    'Delay before a failed webhook delivery is first retried, ms; doubles per try',
+  ],
+  webhookRetryCapMs: [
+    'TASKWIRE_WEBHOOK_RETRY_CAP_MS',
+    '3600000',
+    int(1),
+    'Longest delay between two tries of a webhook delivery, ms (1 h by default)',
+  ],
+  webhookGiveUpMs: [
+    'TASKWIRE_WEBHOOK_GIVE_UP_MS',
+    '86400000',
+    int(1),
+    'How long after its event a webhook delivery is retried before it fails, ms (24 h)',
+  ],
   bodyLimit: ['TASKWIRE_BODY_LIMIT', '1048576', int(1024), 'Largest request body accepted, bytes'],
   maxResponseBytes: [
     'TASKWIRE_MAX_RESPONSE_BYTES',
@@ -130,6 +148,12 @@ export const SETTINGS = {
     '',
     list,
     'Action ids answered with 503 ACTION_UNAVAILABLE',
+  ],
+  metricsToken: [
+    'TASKWIRE_METRICS_TOKEN',
+    '',
+    text,
+    'Bearer token for GET /metrics from other hosts; without it only loopback clients may scrape',
   ],
   logLevel: [
     'TASKWIRE_LOG_LEVEL',

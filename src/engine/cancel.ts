@@ -1,8 +1,10 @@
 // Cancelling a job: a queued or running job becomes failed/CANCELLED and is refunded in one
-// transaction, fenced by status, so a cancel and a completing attempt cannot both win.
+// transaction (with its job.failed webhook deliveries), fenced by status, so a cancel and a
+// completing attempt cannot both win.
 import { conflict, notFound } from '../errors/index.js';
 import { refund } from '../ledger/index.js';
 import { type Clock, isoNow, type JobRow, type Writer } from '../store/index.js';
+import { queueJobEvent } from './job-events.js';
 import { findJob } from './job.repo.js';
 
 /** What `GET /jobs/{id}` says about a cancelled job. */
@@ -40,6 +42,7 @@ export async function cancelJob(
       .executeTakeFirst();
     if (cancelled) {
       await refund(trx, accountId, id, clock);
+      await queueJobEvent(trx, cancelled, clock);
       return cancelled;
     }
     const job = await findJob(trx, accountId, id);

@@ -9,6 +9,7 @@ import { notFound } from '../errors/index.js';
 import { type AddressGuardOptions, createAddressGuard } from '../runtime/index.js';
 import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
+import { Deliverer, type DeliveryPolicy } from '../webhooks/index.js';
 import { cancelJob } from './cancel.js';
 import { type Idempotency, rememberResponse, type StoredResponse } from './idempotency.js';
 import { countByStatus, findJob, type JobFilter, listJobs, queuePosition } from './job.repo.js';
@@ -33,6 +34,8 @@ export interface EngineDeps {
   pollMs: number;
   /** How long an idempotency key's answer is remembered (TASKWIRE_IDEMPOTENCY_TTL_MS). */
   idempotencyTtlMs: number;
+  /** Retry timing of webhook deliveries (TASKWIRE_WEBHOOK_*). */
+  webhooks: DeliveryPolicy;
 }
 
 export function createEngine(deps: EngineDeps) {
@@ -41,6 +44,8 @@ export function createEngine(deps: EngineDeps) {
   const settled = new EventEmitter();
   settled.setMaxListeners(0);
   let worker: Worker | undefined;
+  // Webhook deliveries are sent by worker processes, like jobs are run by them.
+  let deliverer: Deliverer | undefined;
 
   async function credentialInfo(ids: string[]): Promise<Map<string, CredentialInfo>> {
     const unique = [...new Set(ids)];
@@ -94,6 +99,7 @@ export function createEngine(deps: EngineDeps) {
       // A local attempt stops now; one in another process stops at its next heartbeat.
       worker?.cancel(id);
       settled.emit(id);
+      deliverer?.wake();
       return job;
     },
 
@@ -157,17 +163,23 @@ export function createEngine(deps: EngineDeps) {
     },
 
     startWorker(): void {
+      deliverer = new Deliverer({ ...deps, guard, policy: deps.webhooks });
       worker = new Worker({
         ...deps,
         log: (jobId, message, fields) => deps.logger.info({ jobId, ...fields }, message),
-        onSettled: (jobId) => settled.emit(jobId),
+        onSettled: (jobId) => {
+          settled.emit(jobId);
+          deliverer?.wake();
+        },
       });
       worker.start();
+      deliverer.start();
     },
 
     async stop(graceMs?: number): Promise<void> {
-      await worker?.stop(graceMs);
+      await Promise.all([worker?.stop(graceMs), deliverer?.stop(graceMs)]);
       worker = undefined;
+      deliverer = undefined;
     },
   };
   return engine;

@@ -1,8 +1,9 @@
 // The terminal and retry transitions of a running job. Each is one transaction fenced by the
-// attempt number: a failed job's refund commits together with its failure, exactly once.
+// attempt number: a failed job's refund commits together with its failure, exactly once, and
+// a terminal state's webhook deliveries commit with it (none when the fence is lost).
 import { refund } from '../ledger/index.js';
 import { type Clock, isoAfter, isoNow, type JobRow, toJson, type Writer } from '../store/index.js';
-import { markCredentialExpired } from '../vault/index.js';
+import { expireCredential, queueJobEvent } from './job-events.js';
 
 type Attempt = Pick<
   JobRow,
@@ -17,8 +18,8 @@ export async function settleSucceeded(
   executionMs: number,
   clock: Clock,
 ): Promise<boolean> {
-  const result = await write((trx) =>
-    trx
+  return write(async (trx) => {
+    const settled = await trx
       .updateTable('jobs')
       .set({
         status: 'succeeded',
@@ -33,9 +34,12 @@ export async function settleSucceeded(
       .where('id', '=', job.id)
       .where('attempts', '=', job.attempts)
       .where('status', '=', 'running')
-      .executeTakeFirst(),
-  );
-  return Number(result.numUpdatedRows) === 1;
+      .returningAll()
+      .executeTakeFirst();
+    if (!settled) return false;
+    await queueJobEvent(trx, settled, clock);
+    return true;
+  });
 }
 
 export interface Failure {
@@ -58,7 +62,7 @@ export async function settleFailed(
   fromStatus: 'running' | 'queued' = 'running',
 ): Promise<boolean> {
   return write(async (trx) => {
-    const result = await trx
+    const settled = await trx
       .updateTable('jobs')
       .set({
         status: 'failed',
@@ -72,12 +76,14 @@ export async function settleFailed(
       .where('id', '=', job.id)
       .where('attempts', '=', job.attempts)
       .where('status', '=', fromStatus)
+      .returningAll()
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (!settled) return false;
     await refund(trx, job.account_id, job.id, clock);
     if (failure.expireCredential && job.credential_id) {
-      await markCredentialExpired(trx, job.credential_id, failure.expireCredential, clock);
+      await expireCredential(trx, job, job.credential_id, failure.expireCredential, clock);
     }
+    await queueJobEvent(trx, settled, clock);
     return true;
   });
 }

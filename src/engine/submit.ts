@@ -26,6 +26,7 @@ import {
   type Writer,
 } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
+import { checkWebhookUrl } from '../webhooks/index.js';
 import {
   claimKey,
   findKey,
@@ -48,7 +49,7 @@ export interface SubmitDeps {
   db: Kysely<Database>;
   write: Writer;
   registry: Registry;
-  /** Throws InvalidTargetError for a URL no job may fetch (bad scheme, private IP literal). */
+  /** Throws InvalidTargetError for a URL no job may fetch or post to (bad scheme, private IP). */
   checkTarget: (url: URL) => void;
   vault: Pick<Vault, 'findCredential' | 'defaultCredential' | 'getIdentity'>;
   clock: Clock;
@@ -150,6 +151,10 @@ export async function submitTask(
   if (idempotency) {
     const known = await findKey(deps.db, input.accountId, idempotency.key, isoNow(deps.clock));
     if (known) return { replayed: true, response: replayOf(known, idempotency.fingerprint) };
+  }
+  // Part of the request's shape, so checked with the body: 400 BAD_REQUEST, nothing charged.
+  if (input.webhookUrl !== undefined) {
+    checkWebhookUrl(input.webhookUrl, deps.checkTarget, '/webhook_url');
   }
   const action = deps.registry.action(input.actionId);
   if (!action) throw notFound(`Unknown action_id '${input.actionId}'`);

@@ -5,3 +5,4 @@ export { fromJson, toJson } from './json.js';
 export type * from './schema.js';
 export { type CatalogTimes, syncCatalogRecord } from './catalog-records.repo.js';
 export { createWriter, type Writer } from './group-commit.js';
+export { type Channel, createNotifier, type Notifier } from './notifier.js';

@@ -117,6 +117,60 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
+export type WebhookEventName = 'job.completed' | 'job.failed' | 'credential.expired';
+
+/** An account's webhook endpoint. The secret signs its deliveries and is shown only once. */
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  url: string;
+  /** JSON array of WebhookEventName. */
+  events: string;
+  description: string | null;
+  secret: string;
+  created_at: string;
+}
+
+/** The account's secret for deliveries to a task's own `webhook_url`. */
+export interface WebhookSecretsTable {
+  account_id: string;
+  secret: string;
+  created_at: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One event on its way to one URL: written with the state change it reports. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  account_id: string;
+  /** The account endpoint it goes to; null for a task's own `webhook_url`. */
+  webhook_id: string | null;
+  url: string;
+  event: WebhookEventName;
+  job_id: string | null;
+  /** The exact JSON text that is sent and signed. */
+  payload: string;
+  status: DeliveryStatus;
+  /** Sends started; also the fence of the claim that started the latest one. */
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  /** When the next send is due (or a claimed send's lease ends); null once finished. */
+  next_attempt_at: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  at: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -126,6 +180,10 @@ export interface Database {
   credentials: CredentialsTable;
   jobs: JobsTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -135,5 +193,8 @@ export type IdentityRow = Selectable<IdentitiesTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type DeliveryAttemptRow = Selectable<WebhookAttemptsTable>;
 export type NewJob = Insertable<JobsTable>;
 export type JobUpdate = Updateable<JobsTable>;

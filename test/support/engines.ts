@@ -42,6 +42,7 @@ export function engineFor(database: TestDatabase, overrides: EngineOverrides = {
     leaseMs: overrides.leaseMs ?? 30_000,
     pollMs: 50,
     idempotencyTtlMs: overrides.idempotencyTtlMs ?? 86_400_000,
+    webhooks: { retryBaseMs: 50, retryCapMs: 200, giveUpMs: 2_000 },
   });
 }
 

@@ -1,6 +1,13 @@
 // The catalogs Taskwire ships with.
 import type { CatalogDefinition } from '../define.js';
+import { githubCatalog } from './github/index.js';
+import { hackernewsCatalog } from './hackernews/index.js';
 import { linkedinCatalog } from './linkedin/index.js';
 import { webCatalog } from './web/index.js';
 
-export const builtInCatalogs: readonly CatalogDefinition[] = [webCatalog, linkedinCatalog];
+export const builtInCatalogs: readonly CatalogDefinition[] = [
+  webCatalog,
+  linkedinCatalog,
+  hackernewsCatalog,
+  githubCatalog,
+];

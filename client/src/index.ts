@@ -1,0 +1,45 @@
+// The public surface of @taskwire/client: the client, its errors, and the Wire shapes.
+export { DEFAULT_TIMEOUT_MS, Taskwire, VERSION } from './client.js';
+export {
+  type Issue,
+  JobFailedError,
+  TaskwireError,
+  type TaskwireErrorInit,
+  TimeoutError,
+} from './errors.js';
+export type {
+  JobsFilter,
+  NewIdentity,
+  RunOptions,
+  SearchFilters,
+  Submission,
+  SubmitOptions,
+  TaskwireOptions,
+  WaitOptions,
+} from './options.js';
+export type {
+  Action,
+  CatalogDetail,
+  CatalogEntry,
+  CompletedJob,
+  Credential,
+  CredentialType,
+  Credits,
+  ErrorEnvelope,
+  FailedJob,
+  FinishedJob,
+  Identity,
+  JobBody,
+  JobError,
+  JobFile,
+  JobItem,
+  JobList,
+  JsonObject,
+  LedgerEntry,
+  LoginField,
+  Parameter,
+  ProcessingJob,
+  ResolveResponse,
+  ResolveResult,
+  SearchResult,
+} from './types.js';
