@@ -110,8 +110,11 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     );
   }
   const guard = { allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowedTargetCidrs };
+  const metrics = createMetrics(store.db);
   const engine = createEngine({
     db: store.db,
+    notifier: store.notifier,
+    onJobSettled: (o) => metrics.observeJob(o.actionId, o.outcome, o.code, o.executionMs / 1000),
     write: store.write,
     dialect: store.dialect,
     registry,
@@ -148,7 +151,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     webhooks,
     logger,
     bodyLimit: config.bodyLimit,
-    metrics: createMetrics(store.db),
+    metrics,
     metricsToken: config.metricsToken,
     rateLimits: {
       perKey: config.rateLimitPerMinute,

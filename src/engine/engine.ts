@@ -1,13 +1,11 @@
 // The engine's front door: submit and cancel tasks, read jobs, wait for them, run the worker.
-import { EventEmitter } from 'node:events';
-
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
 import type { Registry } from '../actions/index.js';
 import { notFound } from '../errors/index.js';
 import { type AddressGuardOptions, createAddressGuard } from '../runtime/index.js';
-import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
+import type { Clock, Database, Dialect, JobRow, Notifier, Writer } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { Deliverer, type DeliveryPolicy } from '../webhooks/index.js';
 import { cancelJob } from './cancel.js';
@@ -15,7 +13,7 @@ import { type Idempotency, rememberResponse, type StoredResponse } from './idemp
 import { countByStatus, findJob, type JobFilter, listJobs, queuePosition } from './job.repo.js';
 import { type CredentialInfo, jobListItem, type JobListItem } from './job-view.js';
 import { type Submission, submitTask, type TaskInput } from './submit.js';
-import { Worker } from './worker.js';
+import { type SettledOutcome, Worker } from './worker.js';
 
 export interface EngineDeps {
   db: Kysely<Database>;
@@ -36,14 +34,19 @@ export interface EngineDeps {
   idempotencyTtlMs: number;
   /** Retry timing of webhook deliveries (TASKWIRE_WEBHOOK_*). */
   webhooks: DeliveryPolicy;
+  /** Cross-process wake-ups: NOTIFY on PostgreSQL, in memory on SQLite. */
+  notifier: Notifier;
+  /** Hears about every attempt this process settles (metrics). */
+  onJobSettled?: (outcome: SettledOutcome) => void;
 }
 
 export function createEngine(deps: EngineDeps) {
   const guard = createAddressGuard(deps.guard);
   const submitDeps = { ...deps, checkTarget: (url: URL) => guard.assertUrl(url) };
-  const settled = new EventEmitter();
-  settled.setMaxListeners(0);
+  const { notifier } = deps;
+  const announceSettled = (id: string): void => notifier.notify('taskwire_job_settled', id);
   let worker: Worker | undefined;
+  let unsubscribe: Array<() => void> = [];
   // Webhook deliveries are sent by worker processes, like jobs are run by them.
   let deliverer: Deliverer | undefined;
 
@@ -79,7 +82,11 @@ export function createEngine(deps: EngineDeps) {
     /** Submits, optionally under an idempotency key: a new job, or the answer the key gave. */
     async submitWithKey(input: TaskInput, idempotency?: Idempotency): Promise<Submission> {
       const submission = await submitTask(submitDeps, input, idempotency);
-      if (!submission.replayed) worker?.wake();
+      if (!submission.replayed) {
+        worker?.wake();
+        // Workers in other processes (or on other machines, on PostgreSQL) start it at once.
+        notifier.notify('taskwire_job_queued');
+      }
       return submission;
     },
 
@@ -98,8 +105,7 @@ export function createEngine(deps: EngineDeps) {
       const job = await cancelJob(deps.write, accountId, id, deps.clock);
       // A local attempt stops now; one in another process stops at its next heartbeat.
       worker?.cancel(id);
-      settled.emit(id);
-      deliverer?.wake();
+      announceSettled(id);
       return job;
     },
 
@@ -117,17 +123,19 @@ export function createEngine(deps: EngineDeps) {
         const done = (): void => {
           clearTimeout(timer);
           clearInterval(poll);
-          settled.off(id, done);
+          stopListening();
           resolve();
         };
         const timer = setTimeout(done, timeoutMs);
-        // Another process may settle it (a CLI, a second node): look now and then as well.
+        // A settle anywhere is announced; the poll covers a notification that got lost.
+        const stopListening = notifier.listen('taskwire_job_settled', (settledId) => {
+          if (settledId === id) done();
+        });
         const poll = setInterval(() => {
           void findJob(deps.db, accountId, id).then((j) => {
             if (j && (j.status === 'succeeded' || j.status === 'failed')) done();
           });
         }, 1000);
-        settled.on(id, done);
       });
       return engine.job(accountId, id);
     },
@@ -167,16 +175,23 @@ export function createEngine(deps: EngineDeps) {
       worker = new Worker({
         ...deps,
         log: (jobId, message, fields) => deps.logger.info({ jobId, ...fields }, message),
-        onSettled: (jobId) => {
-          settled.emit(jobId);
-          deliverer?.wake();
+        onSettled: (jobId, outcome) => {
+          announceSettled(jobId);
+          if (outcome) deps.onJobSettled?.(outcome);
         },
       });
+      unsubscribe = [
+        notifier.listen('taskwire_job_queued', () => worker?.wake()),
+        // A settle (here or elsewhere) may have queued webhook deliveries.
+        notifier.listen('taskwire_job_settled', () => deliverer?.wake()),
+      ];
       worker.start();
       deliverer.start();
     },
 
     async stop(graceMs?: number): Promise<void> {
+      for (const off of unsubscribe) off();
+      unsubscribe = [];
       await Promise.all([worker?.stop(graceMs), deliverer?.stop(graceMs)]);
       worker = undefined;
       deliverer = undefined;

@@ -14,6 +14,14 @@ import { claimJobs, expiredLeases, renewLease } from './job.repo.js';
 import { type AttemptDeps, runAttempt } from './run-attempt.js';
 import { backoffMs, release, requeue, settleFailed, settleSucceeded } from './settle.js';
 
+/** What a settled attempt amounted to, for metrics. */
+export interface SettledOutcome {
+  actionId: string;
+  outcome: 'completed' | 'failed';
+  code: string;
+  executionMs: number;
+}
+
 export interface WorkerDeps extends AttemptDeps {
   db: Kysely<Database>;
   write: Writer;
@@ -27,7 +35,7 @@ export interface WorkerDeps extends AttemptDeps {
   leaseMs: number;
   pollMs: number;
   /** Called after a job reaches a terminal state (after COMMIT). */
-  onSettled: (jobId: string) => void;
+  onSettled: (jobId: string, outcome?: SettledOutcome) => void;
 }
 
 /** How often expired idempotency keys are deleted: they are ignored on lookup anyway. */
@@ -162,7 +170,12 @@ export class Worker {
       }
       if (outcome.ok) {
         if (await settleSucceeded(deps.write, job, outcome.data, outcome.executionMs, deps.clock)) {
-          deps.onSettled(job.id);
+          deps.onSettled(job.id, {
+            actionId: job.action_id,
+            outcome: 'completed',
+            code: 'OK',
+            executionMs: outcome.executionMs,
+          });
         }
         return;
       }
@@ -187,7 +200,14 @@ export class Worker {
         },
         deps.clock,
       );
-      if (settled) deps.onSettled(job.id);
+      if (settled) {
+        deps.onSettled(job.id, {
+          actionId: job.action_id,
+          outcome: 'failed',
+          code: error.jobCode,
+          executionMs: outcome.executionMs,
+        });
+      }
     } catch (error) {
       deps.logger.error(
         { err: error, jobId: job.id },

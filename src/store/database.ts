@@ -8,6 +8,7 @@ import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 
 import { createWriter, type Writer } from './group-commit.js';
+import { createNotifier, type Notifier } from './notifier.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
@@ -19,7 +20,29 @@ export interface Store {
   dialect: Dialect;
   /** Runs a write transaction; on SQLite concurrent writes share one COMMIT. */
   write: Writer;
+  /** Wake-ups between processes; opened on first use (admin commands never need one). */
+  readonly notifier: Notifier;
   close(): Promise<void>;
+}
+
+/** Adds the lazily opened notifier and closes it with the database. */
+function withNotifier(
+  base: { db: Kysely<Database>; dialect: Dialect; write: Writer },
+  url: string,
+  onConnectionError: ((error: Error) => void) | undefined,
+): Store {
+  let notifier: Notifier | undefined;
+  return {
+    ...base,
+    get notifier() {
+      notifier ??= createNotifier(base.dialect, url, onConnectionError);
+      return notifier;
+    },
+    async close() {
+      await notifier?.close();
+      await base.db.destroy();
+    },
+  };
 }
 
 /** Which dialect a database URL names; anything else is a configuration error. */
@@ -44,14 +67,14 @@ export function openStore(url: string, onConnectionError?: (error: Error) => voi
     const db = new Kysely<Database>({
       dialect: new ImmediateSqliteDialect(sqlite),
     });
-    return { db, dialect, write: createWriter(db, dialect), close: () => db.destroy() };
+    return withNotifier({ db, dialect, write: createWriter(db, dialect) }, url, onConnectionError);
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle connection can die (server restart, admin termination). Unhandled, the pool's
   // 'error' event would crash the process; handled, the pool replaces the connection.
   pool.on('error', (error) => onConnectionError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect, write: createWriter(db, dialect), close: () => db.destroy() };
+  return withNotifier({ db, dialect, write: createWriter(db, dialect) }, url, onConnectionError);
 }
 
 /** Applies every pending migration; throws with the failing migration's name. */

@@ -20,6 +20,7 @@ export interface EngineOverrides {
   leaseMs?: number;
   concurrency?: number;
   accountConcurrency?: number;
+  pollMs?: number;
   idempotencyTtlMs?: number;
   clock?: Clock;
 }
@@ -28,6 +29,7 @@ export function engineFor(database: TestDatabase, overrides: EngineOverrides = {
   const { db, dialect, write } = database.store;
   return createEngine({
     db,
+    notifier: database.store.notifier,
     write,
     dialect,
     registry: testRegistry,
@@ -40,7 +42,7 @@ export function engineFor(database: TestDatabase, overrides: EngineOverrides = {
     concurrency: overrides.concurrency ?? 4,
     accountConcurrency: overrides.accountConcurrency ?? 100,
     leaseMs: overrides.leaseMs ?? 30_000,
-    pollMs: 50,
+    pollMs: overrides.pollMs ?? 50,
     idempotencyTtlMs: overrides.idempotencyTtlMs ?? 86_400_000,
     webhooks: { retryBaseMs: 50, retryCapMs: 200, giveUpMs: 2_000 },
   });
