@@ -15,7 +15,7 @@ import { buildServer } from './api/index.js';
 import { createMetrics } from './metrics/index.js';
 import type { Config } from './config/index.js';
 import { createEngine, type Engine } from './engine/index.js';
-import { createAddressGuard } from './runtime/index.js';
+import { BrowserPool, createAddressGuard } from './runtime/index.js';
 import {
   type CatalogTimes,
   type Clock,
@@ -111,6 +111,14 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
   }
   const guard = { allowPrivate: config.allowPrivateTargets, allowCidrs: config.allowedTargetCidrs };
   const metrics = createMetrics(store.db);
+  // One Chromium per process, launched only when a browser action first needs it.
+  const browserPool = new BrowserPool({
+    executablePath: config.chromiumPath,
+    ...(config.browserWsEndpoint ? { wsEndpoint: config.browserWsEndpoint } : {}),
+    size: config.browserPoolSize,
+    guard,
+    onRefused: (target, reason) => logger.warn({ target, reason }, 'browser request refused'),
+  });
   const engine = createEngine({
     db: store.db,
     notifier: store.notifier,
@@ -124,8 +132,10 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     guard,
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.requestTimeoutMs,
+    browser: browserPool,
     concurrency: config.workerConcurrency,
     accountConcurrency: config.accountConcurrency,
+    retentionMs: config.jobRetentionDays * 86_400_000,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     idempotencyTtlMs: config.idempotencyTtlMs,
@@ -182,6 +192,8 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
       closed = true;
       await server.close();
       await engine.stop();
+      // After the engine: stopping aborts running jobs, which dispose their contexts.
+      await browserPool.close();
       await store.close();
     },
   };

@@ -1,7 +1,7 @@
 // How catalogs and actions are declared: plain data plus one `run` function per action.
 import type { Static, TObject, TSchema } from 'typebox';
 
-import type { HttpClient } from '../runtime/index.js';
+import type { HttpClient, JobBrowser } from '../runtime/index.js';
 
 export {
   CREDENTIAL_TYPES,
@@ -22,6 +22,8 @@ export type JobLog = (message: string, fields?: Record<string, unknown>) => void
 export interface ActionContext<P> {
   params: P;
   http: HttpClient;
+  /** The job's browser context, created on first use and closed after the attempt. */
+  browser: JobBrowser;
   credential: OpenCredential | undefined;
   signal: AbortSignal;
   log: JobLog;

@@ -58,6 +58,12 @@ export const SETTINGS = {
     int(1),
     'Jobs one account may have running at once, across all workers (the rest wait their turn)',
   ],
+  jobRetentionDays: [
+    'TASKWIRE_JOB_RETENTION_DAYS',
+    '30',
+    int(0),
+    'Days a completed or failed job (its result and log) is kept (0: forever); the ledger is kept regardless',
+  ],
   leaseMs: [
     'TASKWIRE_LEASE_MS',
     '30000',
@@ -142,6 +148,24 @@ export const SETTINGS = {
     '30000',
     int(100),
     'Time budget of one outgoing HTTP request',
+  ],
+  chromiumPath: [
+    'TASKWIRE_CHROMIUM_PATH',
+    '/usr/bin/chromium',
+    text,
+    'Chromium executable browser actions launch (Debian: apt-get install -y chromium)',
+  ],
+  browserPoolSize: [
+    'TASKWIRE_BROWSER_POOL_SIZE',
+    '2',
+    int(1),
+    'Browser contexts (browser jobs) open at once per process; further ones wait their turn',
+  ],
+  browserWsEndpoint: [
+    'TASKWIRE_BROWSER_WS_ENDPOINT',
+    '',
+    text,
+    'ws:// endpoint of a remote Playwright browser server to use instead of local Chromium',
   ],
   disabledActions: [
     'TASKWIRE_DISABLED_ACTIONS',

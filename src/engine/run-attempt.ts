@@ -7,7 +7,9 @@ import {
   ActionError,
   ActionTimeoutError,
   type AddressGuardOptions,
+  type BrowserProvider,
   createHttpClient,
+  createJobBrowser,
   ExecutionError,
   jarFromStorageState,
 } from '../runtime/index.js';
@@ -20,6 +22,8 @@ export interface AttemptDeps {
   guard: AddressGuardOptions;
   maxResponseBytes: number;
   requestTimeoutMs: number;
+  /** The browser pool; without one, `ctx.browser` fails with a clear error when used. */
+  browser?: BrowserProvider;
   log: (jobId: string, message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -87,6 +91,12 @@ export async function runAttempt(
   });
   // Handled here as well: it may reject before (or without) the race below listening to it.
   aborted.catch(() => {});
+  // Lazy: an action that never touches ctx.browser never launches Chromium.
+  const browser = createJobBrowser(deps.browser, {
+    ...(credential?.type === 'browser_state' ? { storageState: credential.state } : {}),
+    originMap: action.catalog.origins,
+    signal,
+  });
   try {
     const http = createHttpClient({
       originMap: action.catalog.origins,
@@ -102,6 +112,7 @@ export async function runAttempt(
       action.definition.run({
         params: fromJson(job.params) as Record<string, unknown>,
         http,
+        browser: browser.browser,
         credential,
         signal,
         attempt: job.attempts,
@@ -134,5 +145,10 @@ export async function runAttempt(
     return { ok: false, error: safe, executionMs: elapsed() };
   } finally {
     clearTimeout(timer);
+    // Whatever happened, the context and its pages close before the attempt settles.
+    await browser.dispose();
+    if (browser.refused > 0) {
+      deps.log(job.id, 'The address guard refused browser requests.', { refused: browser.refused });
+    }
   }
 }

@@ -1,4 +1,5 @@
-// Public surface of the runtime module: what an action is given (HTTP client, errors, types).
+// Public surface of the runtime module: what an action is given (HTTP client, browser, errors,
+// types).
 export * from './errors.js';
 export type * from './http.types.js';
 export * from './credential.types.js';
@@ -17,3 +18,6 @@ export {
   type AddressGuardDeps,
   type ResolveHost,
 } from './address-guard.js';
+export type * from './browser.types.js';
+export { BrowserPool } from './browser-pool.js';
+export { createJobBrowser, type JobBrowserSession } from './browser-job.js';
