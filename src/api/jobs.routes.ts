@@ -7,7 +7,14 @@ import { jobBody } from '../engine/index.js';
 import type { JobStatus } from '../store/index.js';
 import { accountOf } from './auth.js';
 import type { RouteContext, WireApp } from './context.js';
-import { ErrorEnvelope, IdParams, JobBodySchema, JobItem, JobsQuery } from './schemas.js';
+import {
+  AnyObject,
+  ErrorEnvelope,
+  IdParams,
+  JobBodySchema,
+  JobItem,
+  JobsQuery,
+} from './schemas.js';
 
 const STATUS_FILTER: Record<string, JobStatus[]> = {
   processing: ['queued', 'running'],
@@ -47,6 +54,36 @@ export function jobRoutes(app: WireApp, ctx: RouteContext): void {
       }
       return jobBody(job);
     },
+  );
+
+  app.get(
+    '/jobs/:id/events',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            events: Type.Array(
+              Type.Object({
+                at: Type.String(),
+                kind: Type.String(),
+                attempt: Type.Optional(Type.Integer()),
+                message: Type.String(),
+                data: Type.Optional(AnyObject),
+              }),
+            ),
+          }),
+          401: ErrorEnvelope,
+          404: ErrorEnvelope,
+        },
+      },
+    },
+    async (request) => ({
+      status: 'ok' as const,
+      events: await ctx.engine.jobLog(accountOf(request), request.params.id),
+    }),
   );
 
   app.get(

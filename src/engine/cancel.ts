@@ -5,6 +5,7 @@ import { conflict, notFound } from '../errors/index.js';
 import { refund } from '../ledger/index.js';
 import { type Clock, isoNow, type JobRow, type Writer } from '../store/index.js';
 import { queueJobEvent } from './job-events.js';
+import { appendJobLog } from './job-log.js';
 import { findJob } from './job.repo.js';
 
 /** What `GET /jobs/{id}` says about a cancelled job. */
@@ -41,8 +42,19 @@ export async function cancelJob(
       .returningAll()
       .executeTakeFirst();
     if (cancelled) {
-      await refund(trx, accountId, id, clock);
+      const refunded = await refund(trx, accountId, id, clock);
       await queueJobEvent(trx, cancelled, clock);
+      await appendJobLog(
+        trx,
+        {
+          jobId: id,
+          attempt: cancelled.attempts,
+          kind: 'cancelled',
+          message: 'Cancelled by the account.',
+          data: { refunded },
+        },
+        clock,
+      );
       return cancelled;
     }
     const job = await findJob(trx, accountId, id);

@@ -4,12 +4,17 @@ import type { Logger } from 'pino';
 
 import type { Registry } from '../actions/index.js';
 import { notFound } from '../errors/index.js';
-import { type AddressGuardOptions, createAddressGuard } from '../runtime/index.js';
+import {
+  type AddressGuardOptions,
+  type BrowserProvider,
+  createAddressGuard,
+} from '../runtime/index.js';
 import type { Clock, Database, Dialect, JobRow, Notifier, Writer } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { Deliverer, type DeliveryPolicy } from '../webhooks/index.js';
 import { cancelJob } from './cancel.js';
 import { type Idempotency, rememberResponse, type StoredResponse } from './idempotency.js';
+import { appendJobLog, type JobLogView, readJobLog } from './job-log.js';
 import { countByStatus, findJob, type JobFilter, listJobs, queuePosition } from './job.repo.js';
 import { type CredentialInfo, jobListItem, type JobListItem } from './job-view.js';
 import { type Submission, submitTask, type TaskInput } from './submit.js';
@@ -28,6 +33,8 @@ export interface EngineDeps {
   requestTimeoutMs: number;
   concurrency: number;
   accountConcurrency: number;
+  /** Settled jobs older than this are deleted with their logs (0: kept forever). */
+  retentionMs: number;
   leaseMs: number;
   pollMs: number;
   /** How long an idempotency key's answer is remembered (TASKWIRE_IDEMPOTENCY_TTL_MS). */
@@ -36,6 +43,8 @@ export interface EngineDeps {
   webhooks: DeliveryPolicy;
   /** Cross-process wake-ups: NOTIFY on PostgreSQL, in memory on SQLite. */
   notifier: Notifier;
+  /** The browser pool handed to attempts as `ctx.browser` (launched on first use). */
+  browser?: BrowserProvider;
   /** Hears about every attempt this process settles (metrics). */
   onJobSettled?: (outcome: SettledOutcome) => void;
 }
@@ -140,6 +149,12 @@ export function createEngine(deps: EngineDeps) {
       return engine.job(accountId, id);
     },
 
+    /** The caller's job's log: lifecycle steps and its action's lines, oldest first. */
+    async jobLog(accountId: string, id: string): Promise<JobLogView[]> {
+      await engine.job(accountId, id);
+      return readJobLog(deps.db, id);
+    },
+
     /** 1 when the queued job is next in its account's queue. */
     queuePosition: (job: JobRow): Promise<number> => queuePosition(deps.db, job),
 
@@ -174,7 +189,21 @@ export function createEngine(deps: EngineDeps) {
       deliverer = new Deliverer({ ...deps, guard, policy: deps.webhooks });
       worker = new Worker({
         ...deps,
-        log: (jobId, message, fields) => deps.logger.info({ jobId, ...fields }, message),
+        log: (jobId, message, fields) => {
+          deps.logger.info({ jobId, ...fields }, message);
+          // Kept with the job for GET /jobs/{id}/events; a line is not worth failing a job.
+          void deps
+            .write((trx) =>
+              appendJobLog(
+                trx,
+                { jobId, attempt: null, kind: 'log', message, ...(fields ? { data: fields } : {}) },
+                deps.clock,
+              ),
+            )
+            .catch((error: unknown) =>
+              deps.logger.warn({ err: error, jobId }, 'could not keep a job log line'),
+            );
+        },
         onSettled: (jobId, outcome) => {
           announceSettled(jobId);
           if (outcome) deps.onJobSettled?.(outcome);

@@ -11,3 +11,4 @@ export type { JobFilter } from './job.repo.js';
 export { type JobBody, jobBody, type JobListItem } from './job-view.js';
 export { backoffMs } from './settle.js';
 export type { Submission, TaskInput } from './submit.js';
+export type { JobLogView } from './job-log.js';

@@ -13,6 +13,7 @@ import {
   type Writer,
 } from '../store/index.js';
 import { touchCredentials } from '../vault/index.js';
+import { appendJobLog } from './job-log.js';
 
 type Db = Kysely<Database>;
 
@@ -173,7 +174,20 @@ export async function claimJobs(
           .where('status', '=', 'queued')
           .returningAll()
           .executeTakeFirst();
-        if (row) claimed.push(row);
+        if (row) {
+          claimed.push(row);
+          await appendJobLog(
+            trx,
+            {
+              jobId: row.id,
+              attempt: row.attempts,
+              kind: 'started',
+              message: `Attempt ${row.attempts} of ${row.max_attempts} started.`,
+              data: { worker: workerId },
+            },
+            clock,
+          );
+        }
       }
     }
     const credentialIds = claimed.flatMap((j) => (j.credential_id ? [j.credential_id] : []));

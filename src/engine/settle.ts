@@ -4,6 +4,7 @@
 import { refund } from '../ledger/index.js';
 import { type Clock, isoAfter, isoNow, type JobRow, toJson, type Writer } from '../store/index.js';
 import { expireCredential, queueJobEvent } from './job-events.js';
+import { appendJobLog } from './job-log.js';
 
 type Attempt = Pick<
   JobRow,
@@ -38,6 +39,16 @@ export async function settleSucceeded(
       .executeTakeFirst();
     if (!settled) return false;
     await queueJobEvent(trx, settled, clock);
+    await appendJobLog(
+      trx,
+      {
+        jobId: job.id,
+        attempt: job.attempts,
+        kind: 'succeeded',
+        message: `Completed in ${executionMs} ms.`,
+      },
+      clock,
+    );
     return true;
   });
 }
@@ -48,6 +59,11 @@ export interface Failure {
   /** Mark the job's credential expired with this reason (the site rejected the login). */
   expireCredential?: string;
   executionMs?: number;
+  /**
+   * Only if the attempt's lease has lapsed (a reaper): it may have been renewed since the
+   * reaper saw it lapse, and a live attempt keeps its job.
+   */
+  onlyIfLeaseLapsed?: boolean;
 }
 
 /**
@@ -76,10 +92,22 @@ export async function settleFailed(
       .where('id', '=', job.id)
       .where('attempts', '=', job.attempts)
       .where('status', '=', fromStatus)
+      .$if(failure.onlyIfLeaseLapsed === true, (qb) => qb.where('lease_until', '<', isoNow(clock)))
       .returningAll()
       .executeTakeFirst();
     if (!settled) return false;
-    await refund(trx, job.account_id, job.id, clock);
+    const refunded = await refund(trx, job.account_id, job.id, clock);
+    await appendJobLog(
+      trx,
+      {
+        jobId: job.id,
+        attempt: job.attempts,
+        kind: failure.code === 'CANCELLED' ? 'cancelled' : 'failed',
+        message: `${failure.code}: ${failure.message}`,
+        data: { refunded },
+      },
+      clock,
+    );
     if (failure.expireCredential && job.credential_id) {
       await expireCredential(trx, job, job.credential_id, failure.expireCredential, clock);
     }
@@ -88,16 +116,22 @@ export async function settleFailed(
   });
 }
 
-/** Puts a running job back in the queue to try again after `delayMs`. */
+/**
+ * Puts a running job back in the queue to try again after `delayMs`: a failed attempt worth
+ * retrying (`retry`), or one whose worker died (`reclaimed`). A reclaim happens only if the
+ * lease is still lapsed: a late heartbeat may have renewed it since the reaper looked, and a
+ * live attempt keeps its job.
+ */
 export async function requeue(
   write: Writer,
   job: Attempt,
   delayMs: number,
   message: string,
   clock: Clock,
+  kind: 'retry' | 'reclaimed' = 'retry',
 ): Promise<boolean> {
-  const result = await write((trx) =>
-    trx
+  return write(async (trx) => {
+    const result = await trx
       .updateTable('jobs')
       .set({
         status: 'queued',
@@ -109,9 +143,21 @@ export async function requeue(
       .where('id', '=', job.id)
       .where('attempts', '=', job.attempts)
       .where('status', '=', 'running')
-      .executeTakeFirst(),
-  );
-  return Number(result.numUpdatedRows) === 1;
+      .$if(kind === 'reclaimed', (qb) => qb.where('lease_until', '<', isoNow(clock)))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await appendJobLog(
+      trx,
+      {
+        jobId: job.id,
+        attempt: job.attempts,
+        kind,
+        message: `${message} Next attempt in ${Math.round(delayMs / 100) / 10} s.`,
+      },
+      clock,
+    );
+    return true;
+  });
 }
 
 /**
@@ -119,8 +165,8 @@ export async function requeue(
  * down, not failing. The next worker starts it afresh.
  */
 export async function release(write: Writer, job: Attempt, clock: Clock): Promise<boolean> {
-  const result = await write((trx) =>
-    trx
+  return write(async (trx) => {
+    const result = await trx
       .updateTable('jobs')
       .set((eb) => ({
         status: 'queued',
@@ -132,9 +178,20 @@ export async function release(write: Writer, job: Attempt, clock: Clock): Promis
       .where('id', '=', job.id)
       .where('attempts', '=', job.attempts)
       .where('status', '=', 'running')
-      .executeTakeFirst(),
-  );
-  return Number(result.numUpdatedRows) === 1;
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await appendJobLog(
+      trx,
+      {
+        jobId: job.id,
+        attempt: job.attempts,
+        kind: 'released',
+        message: 'The worker shut down; the job went back to the queue, attempt not counted.',
+      },
+      clock,
+    );
+    return true;
+  });
 }
 
 /** Capped exponential backoff with jitter: ~1 s, 2 s, 4 s ... at most 5 minutes. */

@@ -35,6 +35,7 @@ import {
   type StoredResponse,
 } from './idempotency.js';
 import { insertJob } from './job.repo.js';
+import { appendJobLog } from './job-log.js';
 
 export interface TaskInput {
   accountId: string;
@@ -219,6 +220,16 @@ export async function submitTask(
       }
       await debit(trx, input.accountId, job.credits_reserved, job.id, deps.clock);
       await insertJob(trx, job);
+      await appendJobLog(
+        trx,
+        {
+          jobId: job.id,
+          attempt: null,
+          kind: 'submitted',
+          message: `Submitted; ${job.credits_reserved} credits reserved.`,
+        },
+        deps.clock,
+      );
       return response ? { replayed: false, job, response } : { replayed: false, job };
     });
   } catch (error) {

@@ -10,6 +10,7 @@ import type { Registry } from '../actions/index.js';
 import { CancelledError } from '../runtime/index.js';
 import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
 import { pruneKeys } from './idempotency.js';
+import { pruneSettledJobs } from './job-log.js';
 import { claimJobs, expiredLeases, renewLease } from './job.repo.js';
 import { type AttemptDeps, runAttempt } from './run-attempt.js';
 import { backoffMs, release, requeue, settleFailed, settleSucceeded } from './settle.js';
@@ -32,6 +33,8 @@ export interface WorkerDeps extends AttemptDeps {
   concurrency: number;
   /** Jobs one account may have running at once, across all workers. */
   accountConcurrency: number;
+  /** Settled jobs older than this are deleted (0: kept forever). */
+  retentionMs: number;
   leaseMs: number;
   pollMs: number;
   /** Called after a job reaches a terminal state (after COMMIT). */
@@ -231,6 +234,7 @@ export class Worker {
             backoffMs(job.attempts),
             'The worker running this job stopped; retrying.',
             clock,
+            'reclaimed',
           );
         } else if (
           await settleFailed(
@@ -239,6 +243,7 @@ export class Worker {
             {
               code: 'EXECUTION_FAILED',
               message: 'The worker running this job stopped and no attempts are left.',
+              onlyIfLeaseLapsed: true,
             },
             clock,
           )
@@ -249,11 +254,20 @@ export class Worker {
     } catch (error) {
       logger.error({ err: error }, 'reaping expired leases failed');
     }
-    if (clock.now().getTime() - this.#prunedAt >= PRUNE_EVERY_MS) {
+    // Fast-polling (test) workers prune sooner; production ones once a minute.
+    if (
+      clock.now().getTime() - this.#prunedAt >=
+      Math.min(PRUNE_EVERY_MS, this.#deps.pollMs * 20)
+    ) {
       this.#prunedAt = clock.now().getTime();
       try {
         const pruned = await pruneKeys(write, clock);
         if (pruned > 0) logger.debug({ pruned }, 'expired idempotency keys deleted');
+        if (this.#deps.retentionMs > 0) {
+          const cutoff = new Date(clock.now().getTime() - this.#deps.retentionMs).toISOString();
+          const jobs = await write((trx) => pruneSettledJobs(trx, cutoff));
+          if (jobs > 0) logger.info({ jobs, cutoff }, 'settled jobs past retention deleted');
+        }
       } catch (error) {
         logger.error({ err: error }, 'pruning idempotency keys failed');
       }

@@ -171,6 +171,29 @@ export interface WebhookAttemptsTable {
   duration_ms: number;
 }
 
+/** What happened to a job, in order: lifecycle steps and its action's own log lines. */
+export type JobLogKind =
+  | 'submitted'
+  | 'started'
+  | 'log'
+  | 'retry'
+  | 'released'
+  | 'reclaimed'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled';
+
+export interface JobLogTable {
+  id: string;
+  job_id: string;
+  attempt: number | null;
+  kind: JobLogKind;
+  message: string;
+  /** JSON object of extra fields, or null. */
+  data: string | null;
+  at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -179,6 +202,7 @@ export interface Database {
   identities: IdentitiesTable;
   credentials: CredentialsTable;
   jobs: JobsTable;
+  job_log: JobLogTable;
   idempotency_keys: IdempotencyKeysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_secrets: WebhookSecretsTable;
@@ -192,6 +216,7 @@ export type LedgerEntry = Selectable<LedgerEntriesTable>;
 export type IdentityRow = Selectable<IdentitiesTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type JobRow = Selectable<JobsTable>;
+export type JobLogRow = Selectable<JobLogTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;

@@ -37,8 +37,12 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/taskwire_queue_depth \d+/);
     expect(text).toMatch(/taskwire_credits_total\{kind="refund"\} 1/);
     expect(text).toMatch(/taskwire_refunds 1/);
-    expect(text).toMatch(/taskwire_jobs_settled_total\{action="test_slow",outcome="failed",code="TIMEOUT"\} 1/);
-    expect(text).toMatch(/taskwire_job_duration_seconds_count\{action="test_slow",outcome="failed"\} 1/);
+    expect(text).toMatch(
+      /taskwire_jobs_settled_total\{action="test_slow",outcome="failed",code="TIMEOUT"\} 1/,
+    );
+    expect(text).toMatch(
+      /taskwire_job_duration_seconds_count\{action="test_slow",outcome="failed"\} 1/,
+    );
     expect(text).not.toContain(server.key);
   });
 

@@ -100,6 +100,69 @@ describe('GET /credits', () => {
   });
 });
 
+describe('GET /jobs/{id}/events', () => {
+  it('shows the timeline: submitted, each attempt, the retry, the outcome, and action log lines', async () => {
+    const account = await server.newAccount(20);
+    const res = await call(server, 'POST', '/v1/wire/task', {
+      key: account.key,
+      body: { action_id: 'test_flaky', params: { key: 'events-1', failures: 1 } },
+    });
+    await waitForJob(server, account.key, res.body.job_id);
+    const events = (
+      await call(server, 'GET', `/v1/wire/jobs/${res.body.job_id}/events`, { key: account.key })
+    ).body;
+    expect(events.status).toBe('ok');
+    expect(
+      events.events.map((e: { kind: string; attempt?: number }) => [e.kind, e.attempt ?? null]),
+    ).toEqual([
+      ['submitted', null],
+      ['started', 1],
+      ['retry', 1],
+      ['started', 2],
+      ['succeeded', 2],
+    ]);
+    expect(events.events[2].message).toContain('Blocked on attempt 1');
+
+    const echo = await call(server, 'POST', '/v1/wire/task', {
+      key: account.key,
+      body: { action_id: 'test_echo', params: { message: 'hey' } },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const echoEvents = (
+      await call(server, 'GET', `/v1/wire/jobs/${echo.body.job_id}/events`, { key: account.key })
+    ).body.events;
+    expect(echoEvents).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'log',
+          message: 'Echoing the message.',
+          data: { length: 3 },
+        }),
+      ]),
+    );
+
+    const cancelled = await call(server, 'POST', '/v1/wire/task', {
+      key: account.key,
+      body: { action_id: 'test_wait', params: { key: 'events-2', ms: 5000 } },
+    });
+    await call(server, 'POST', `/v1/wire/jobs/${cancelled.body.job_id}/cancel`, {
+      key: account.key,
+    });
+    const cancelEvents = (
+      await call(server, 'GET', `/v1/wire/jobs/${cancelled.body.job_id}/events`, {
+        key: account.key,
+      })
+    ).body.events;
+    expect(cancelEvents.at(-1)).toMatchObject({ kind: 'cancelled', data: { refunded: 2 } });
+
+    const stranger = await server.newAccount(0);
+    expect(
+      (await call(server, 'GET', `/v1/wire/jobs/${res.body.job_id}/events`, { key: stranger.key }))
+        .status,
+    ).toBe(404);
+  });
+});
+
 describe('queue position', () => {
   it('tells a queued job where it stands in its account’s queue', async () => {
     const idle = await startTestServer({ catalogs, env: { TASKWIRE_WORKER: 'false' } });

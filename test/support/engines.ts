@@ -20,6 +20,7 @@ export interface EngineOverrides {
   leaseMs?: number;
   concurrency?: number;
   accountConcurrency?: number;
+  retentionMs?: number;
   pollMs?: number;
   idempotencyTtlMs?: number;
   clock?: Clock;
@@ -41,6 +42,7 @@ export function engineFor(database: TestDatabase, overrides: EngineOverrides = {
     requestTimeoutMs: 5_000,
     concurrency: overrides.concurrency ?? 4,
     accountConcurrency: overrides.accountConcurrency ?? 100,
+    retentionMs: overrides.retentionMs ?? 0,
     leaseMs: overrides.leaseMs ?? 30_000,
     pollMs: overrides.pollMs ?? 50,
     idempotencyTtlMs: overrides.idempotencyTtlMs ?? 86_400_000,

@@ -5,9 +5,11 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-idempotency.js';
 import * as m0003 from './0003-webhooks.js';
+import * as m0004 from './0004-job-log.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-idempotency': m0002,
   '0003-webhooks': m0003,
+  '0004-job-log': m0004,
 };
