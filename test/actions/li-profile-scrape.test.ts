@@ -9,6 +9,7 @@ import {
   AuthExpiredError,
   BlockedError,
   createHttpClient,
+  createJobBrowser,
   ExecutionError,
   jarFromStorageState,
 } from '../../src/runtime/index.js';
@@ -53,6 +54,7 @@ function contextFor(on: LinkedInSite, profileUrl: string, jar: CookieJar, liAt?:
       maxBytes: 5_000_000,
       timeoutMs: 10_000,
     }),
+    browser: createJobBrowser(undefined, {}).browser,
     credential: liAt ? { type: 'browser_state', state: linkedInStorageState(liAt) } : undefined,
     signal: new AbortController().signal,
     log: (message, fields) => lines.push(`${message} ${JSON.stringify(fields ?? {})}`),

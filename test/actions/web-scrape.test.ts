@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ActionContext } from '../../src/actions/define.js';
 import { webCatalog, webScrape } from '../../src/actions/catalogs/web/index.js';
-import { createHttpClient, ExecutionError, InvalidTargetError } from '../../src/runtime/index.js';
+import {
+  createHttpClient,
+  createJobBrowser,
+  ExecutionError,
+  InvalidTargetError,
+} from '../../src/runtime/index.js';
 import { startWebSite, type WebSite } from '../fixtures/sites/web/site.js';
 
 const REAL = 'https://www.example.org';
@@ -29,6 +34,7 @@ async function scrape(params: Record<string, unknown>) {
       timeoutMs: 5_000,
       signal: controller.signal,
     }),
+    browser: createJobBrowser(undefined, {}).browser,
     credential: undefined,
     signal: controller.signal,
     log: (message) => logs.push(message),

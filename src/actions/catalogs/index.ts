@@ -1,5 +1,6 @@
 // The catalogs Taskwire ships with.
 import type { CatalogDefinition } from '../define.js';
+import { amazonCatalog } from './amazon/index.js';
 import { githubCatalog } from './github/index.js';
 import { hackernewsCatalog } from './hackernews/index.js';
 import { linkedinCatalog } from './linkedin/index.js';
@@ -10,4 +11,5 @@ export const builtInCatalogs: readonly CatalogDefinition[] = [
   linkedinCatalog,
   hackernewsCatalog,
   githubCatalog,
+  amazonCatalog,
 ];
