@@ -28,7 +28,7 @@ export interface SubmitOptions {
    * second job. Default: a fresh UUID per call, reused by that call's retries.
    */
   idempotencyKey?: string;
-  /** Wire's `webhook_url` (Taskwire refuses it with 400 until webhooks exist). */
+  /** Wire's `webhook_url`: the finished job is POSTed there, signed (`X-Anakin-Signature`). */
   webhookUrl?: string;
   signal?: AbortSignal;
 }

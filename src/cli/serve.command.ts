@@ -4,33 +4,16 @@ import type { Command } from 'commander';
 
 import { countAccounts, createAccount, createApiKey } from '../accounts/index.js';
 import { createTaskwire } from '../app.js';
-import { loadConfig } from '../config/index.js';
-
-interface ServeFlags {
-  host?: string;
-  port?: string;
-  dataDir?: string;
-  databaseUrl?: string;
-  worker: boolean;
-}
+import { addConfigFlags, configFromFlags, SECRET_SETTINGS } from './config-flags.js';
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
-    .description('run the Wire API (and an in-process worker)')
-    .option('--host <host>', 'listen address (TASKWIRE_HOST, default 127.0.0.1)')
-    .option('--port <port>', 'listen port (TASKWIRE_PORT, default 8080)')
-    .option('--data-dir <dir>', 'data directory (TASKWIRE_DATA_DIR, default ./.data)')
-    .option('--database-url <url>', 'database URL (TASKWIRE_DATABASE_URL)')
-    .option('--no-worker', 'serve the API only; run workers elsewhere')
-    .action(async (flags: ServeFlags) => {
-      const config = loadConfig(process.env, {
-        ...(flags.host ? { host: flags.host } : {}),
-        ...(flags.port ? { port: flags.port } : {}),
-        ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
-        ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
-        ...(flags.worker ? {} : { worker: 'false' }),
-      });
+    .description('run the Wire API (and an in-process worker); every setting is also a flag')
+    .option('--no-worker', 'serve the API only; run workers elsewhere');
+  addConfigFlags(serve, ['worker', ...SECRET_SETTINGS]).action(
+    async (flags: Record<string, unknown> & { worker: boolean }) => {
+      const config = configFromFlags(flags, flags.worker ? {} : { worker: 'false' });
       const taskwire = await createTaskwire({ config });
       let firstKey: string | undefined;
       if ((await countAccounts(taskwire.store.db)) === 0) {
@@ -62,20 +45,17 @@ export function registerServe(program: Command): void {
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
-    });
+    },
+  );
 }
 
 export function registerWorker(program: Command): void {
-  program
+  const worker = program
     .command('worker')
-    .description('run a worker only: claim and run jobs from the shared database, no API')
-    .option('--data-dir <dir>', 'data directory (TASKWIRE_DATA_DIR, default ./.data)')
-    .option('--database-url <url>', 'database URL (TASKWIRE_DATABASE_URL)')
-    .action(async (flags: Pick<ServeFlags, 'dataDir' | 'databaseUrl'>) => {
-      const config = loadConfig(process.env, {
-        ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
-        ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
-      });
+    .description('run a worker only: claim and run jobs from the shared database, no API');
+  addConfigFlags(worker, ['worker', 'host', 'port', ...SECRET_SETTINGS]).action(
+    async (flags: Record<string, unknown>) => {
+      const config = configFromFlags(flags);
       const taskwire = await createTaskwire({ config });
       taskwire.work();
       process.stdout.write(`Taskwire worker running (data: ${config.dataDir})\n`);
@@ -85,5 +65,6 @@ export function registerWorker(program: Command): void {
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
-    });
+    },
+  );
 }

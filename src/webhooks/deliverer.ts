@@ -36,6 +36,8 @@ export class Deliverer {
   #timer: NodeJS.Timeout | undefined;
   #pumping = false;
   #again = false;
+  /** The claim loop in flight, which `stop()` waits for before it looks. */
+  #pumpDone: Promise<void> = Promise.resolve();
   #stopping = false;
 
   constructor(deps: DelivererDeps) {
@@ -55,13 +57,14 @@ export class Deliverer {
       this.#again = true;
       return;
     }
-    void this.#pump();
+    this.#pumpDone = this.#pump();
   }
 
   /** Stops claiming, lets sends finish within `graceMs`, then aborts and releases the rest. */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
+    await Promise.allSettled([this.#pumpDone]);
     const all = Promise.allSettled(this.#inFlight.values());
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([all, grace]);

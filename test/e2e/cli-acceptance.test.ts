@@ -3,6 +3,8 @@
 // li_profile_scrape with a stored login and poll it to completion.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +22,8 @@ const run = promisify(execFile);
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 
 let site: LinkedInSite;
+/** Sits between Taskwire and the stand-in; while closed it holds every request. */
+let gate: { server: Server; origin: string; open: boolean; held: Array<() => void> };
 let child: ChildProcess;
 let dataDir: string;
 let url: string;
@@ -28,7 +32,7 @@ let stdout = '';
 
 const env = (): NodeJS.ProcessEnv => ({
   ...process.env,
-  TASKWIRE_ORIGIN_LINKEDIN: site.origin,
+  TASKWIRE_ORIGIN_LINKEDIN: gate.origin,
   TASKWIRE_POLL_MS: '100',
 });
 
@@ -37,6 +41,7 @@ beforeAll(async () => {
     throw new Error('dist/cli/main.js is missing: run `npm run build` (npm test does).');
   site = await startLinkedInSite();
   site.validSessions.add('AQEDAR-cli-session');
+  gate = await startGate(site.origin);
   dataDir = mkdtempSync(join(tmpdir(), 'taskwire-cli-'));
   child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
     env: env(),
@@ -57,8 +62,32 @@ afterAll(async () => {
   child?.kill('SIGTERM');
   await new Promise((r) => (child?.exitCode !== null ? r(null) : child.once('exit', r)));
   await site?.close();
+  gate?.server.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** A forwarding proxy to `target` that holds requests while `open` is false. */
+async function startGate(target: string): Promise<typeof gate> {
+  const state = { open: true, held: [] as Array<() => void> } as typeof gate;
+  state.server = createServer((req, res) => {
+    const forward = (): void => {
+      const upstream = request(
+        `${target}${req.url}`,
+        { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    };
+    if (state.open) forward();
+    else state.held.push(forward);
+  });
+  await new Promise<void>((r) => state.server.listen(0, '127.0.0.1', r));
+  state.origin = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}`;
+  return state;
+}
 
 async function curl(...args: string[]): Promise<{ status: number; body: any }> {
   const { stdout: out } = await run('curl', ['-s', '-w', '\n%{http_code}', ...args]);
@@ -95,8 +124,9 @@ describe('taskwire serve, first start', () => {
     expect(await fetch(`${url}/health`).then((r) => r.status)).toBe(200);
   });
 
-  it('does the documented curl example end to end', async () => {
+  it('does the documented curl example end to end: processing, then completed', async () => {
     const credentialId = await connect();
+    gate.open = false;
     const submitted = await curl(
       '-X',
       'POST',
@@ -118,7 +148,12 @@ describe('taskwire serve, first start', () => {
       job_id: expect.any(String),
       poll_url: `/v1/holocron/jobs/${submitted.body.job_id}`,
     });
+    // LinkedIn has not answered yet: the job is still processing.
     let job = await curl(`${url}${submitted.body.poll_url}`, '-H', `X-API-Key: ${key}`);
+    expect(job.status).toBe(200);
+    expect(job.body).toMatchObject({ status: 'processing', retry_after_ms: expect.any(Number) });
+    gate.open = true;
+    for (const release of gate.held.splice(0)) release();
     for (let i = 0; i < 200 && job.body.status === 'processing'; i += 1) {
       await new Promise((r) => setTimeout(r, 50));
       job = await curl(`${url}${submitted.body.poll_url}`, '-H', `X-API-Key: ${key}`);
