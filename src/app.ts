@@ -15,7 +15,7 @@ import { buildServer } from './api/index.js';
 import { createMetrics } from './metrics/index.js';
 import type { Config } from './config/index.js';
 import { createEngine, type Engine } from './engine/index.js';
-import { BrowserPool, createAddressGuard } from './runtime/index.js';
+import { BrowserPool, createAddressGuard, createPacer } from './runtime/index.js';
 import {
   type CatalogTimes,
   type Clock,
@@ -119,6 +119,13 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     guard,
     onRefused: (target, reason) => logger.warn({ target, reason }, 'browser request refused'),
   });
+  // One pacer per process: every job's requests to a site, or with a login, share its lanes.
+  const pacer = createPacer({
+    site: { concurrency: config.siteConcurrency, minGapMs: config.siteMinGapMs },
+    identity: { concurrency: config.identityConcurrency, minGapMs: config.identityMinGapMs },
+  });
+  const proxyFor = (slug: string): string | undefined =>
+    config.proxies.get(slug) ?? (config.proxyUrl || undefined);
   const engine = createEngine({
     db: store.db,
     notifier: store.notifier,
@@ -133,6 +140,8 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     maxResponseBytes: config.maxResponseBytes,
     requestTimeoutMs: config.requestTimeoutMs,
     browser: browserPool,
+    pacer,
+    proxyFor,
     concurrency: config.workerConcurrency,
     accountConcurrency: config.accountConcurrency,
     retentionMs: config.jobRetentionDays * 86_400_000,

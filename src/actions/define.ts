@@ -1,7 +1,7 @@
 // How catalogs and actions are declared: plain data plus one `run` function per action.
 import type { Static, TObject, TSchema } from 'typebox';
 
-import type { HttpClient, JobBrowser } from '../runtime/index.js';
+import type { HttpClient, JobBrowser, JobFiles } from '../runtime/index.js';
 
 export {
   CREDENTIAL_TYPES,
@@ -24,6 +24,11 @@ export interface ActionContext<P> {
   http: HttpClient;
   /** The job's browser context, created on first use and closed after the attempt. */
   browser: JobBrowser;
+  /**
+   * Files to attach to the job (`ctx.files.add('page.png', 'image/png', bytes)`): stored with
+   * the job when the attempt succeeds, listed in its `files[]`, served by `/download`.
+   */
+  files: JobFiles;
   credential: OpenCredential | undefined;
   signal: AbortSignal;
   log: JobLog;
@@ -54,12 +59,8 @@ export interface ActionDefinition<P extends TObject = TObject, O extends TObject
   run(ctx: ActionContext<Static<P>>): Promise<Static<O>>;
 }
 
-export interface LoginField {
-  name: string;
-  type: 'string' | 'password' | 'totp';
-  required: boolean;
-  description: string;
-}
+export type { LoginContext, LoginField, LoginFlow, LoginOutcome } from '../runtime/index.js';
+import type { LoginField, LoginFlow, PacingOverrides } from '../runtime/index.js';
 
 export interface CatalogDefinition {
   slug: string;
@@ -74,7 +75,18 @@ export interface CatalogDefinition {
   logoUrl: string;
   authTypes: readonly CredentialType[];
   loginUrl?: string;
+  /** The fields `login` needs, shown as `login_input_schema` and checked by POST /login. */
   loginFields?: readonly LoginField[];
+  /**
+   * Signs in through the site's own form in a real browser (POST /login, automatic re-login).
+   * Catalogs without one are connected by pasting a browser session.
+   */
+  login?: LoginFlow;
+  /**
+   * Pacing for this catalog's requests, over TASKWIRE_SITE_* / TASKWIRE_IDENTITY_*: e.g.
+   * `{ identity: { minGapMs: 2000 } }` so one login is never used faster than every 2 s.
+   */
+  pacing?: PacingOverrides;
   actions: readonly ActionDefinition[];
 }
 

@@ -1,5 +1,5 @@
-// Reading jobs: one job's Wire body (optionally long-polled with ?wait=), and the paginated,
-// filterable list of the caller's jobs; and cancelling one.
+// Reading jobs: one job's Wire body (optionally long-polled with ?wait=), its files, and the
+// paginated, filterable list of the caller's jobs; and cancelling one.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
@@ -9,7 +9,9 @@ import { accountOf } from './auth.js';
 import type { RouteContext, WireApp } from './context.js';
 import {
   AnyObject,
+  DownloadQuery,
   ErrorEnvelope,
+  FileDownload,
   IdParams,
   JobBodySchema,
   JobItem,
@@ -52,7 +54,37 @@ export function jobRoutes(app: WireApp, ctx: RouteContext): void {
       if (job.status === 'queued') {
         return { ...jobBody(job), queue_position: await ctx.engine.queuePosition(job) };
       }
-      return jobBody(job);
+      return jobBody(job, await ctx.engine.files(job));
+    },
+  );
+
+  app.get(
+    '/jobs/:id/download',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        params: IdParams,
+        querystring: DownloadQuery,
+        response: {
+          200: FileDownload,
+          400: ErrorEnvelope,
+          401: ErrorEnvelope,
+          404: ErrorEnvelope,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const file = await ctx.engine.file(accountOf(request), id, request.query.file);
+      // Always a download, never rendered on the API's origin: an action chooses the content
+      // type, and an HTML or SVG file shown inline could run script next to the dashboard.
+      return reply
+        .type(file.content_type)
+        .header('content-disposition', `attachment; filename="${file.name}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'private, max-age=3600')
+        .send(file.content);
     },
   );
 

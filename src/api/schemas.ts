@@ -132,6 +132,28 @@ export const JobBodySchema = Type.Object({
   error: Opt(Type.Object({ code: Type.String(), message: Type.String() })),
 });
 
+/** `GET /jobs/{id}/download?file=`: the name as `files[]` lists it. */
+export const DownloadQuery = Type.Object(
+  {
+    file: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: "A name from the job's `files[]`, e.g. screenshot.png.",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** The download's body: the file's bytes, with its own content type. */
+export const FileDownload = {
+  description: "The file's bytes, with its content type and `Content-Disposition: attachment`.",
+  content: {
+    'application/octet-stream': {
+      schema: Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary' }),
+    },
+  },
+};
+
 export const JobItem = Type.Object({
   id: Type.String(),
   user_id: Type.String(),

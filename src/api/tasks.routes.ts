@@ -74,7 +74,7 @@ export function taskRoutes(app: WireApp, ctx: RouteContext): void {
         ...(body.webhook_url !== undefined ? { webhookUrl: body.webhook_url } : {}),
       };
       // The key covers the route without its prefix, so /v1/wire and /v1/holocron share it;
-      // the stored poll_url keeps the prefix of the request that created the job.
+      // a replay's poll_url takes the prefix of the request it answers (§1).
       const idempotency: Idempotency | undefined = key
         ? {
             key,
@@ -85,18 +85,22 @@ export function taskRoutes(app: WireApp, ctx: RouteContext): void {
       const submission = await ctx.engine.submitWithKey(input, idempotency);
       if (submission.replayed) {
         const { status, body: stored } = submission.response;
-        // The stored body is what this route sent before, so it fits the same schemas, and
-        // the serializer renders it to the same bytes.
+        // The stored body is what this route sent before, so it fits the same schemas.
+        const answer = stored as Static<typeof Accepted>;
         return reply
           .status(status as 200 | 202)
           .header('Idempotent-Replayed', 'true')
-          .send(stored as Static<typeof Accepted>);
+          .send(
+            typeof answer.poll_url === 'string'
+              ? { ...answer, poll_url: `${ctx.prefix}/jobs/${answer.job_id}` }
+              : answer,
+          );
       }
       const { job } = submission;
       if (ctx.registry.action(job.action_id)?.definition.mode === 'sync') {
         const done = await ctx.engine.waitForJob(accountId, job.id, ctx.syncWaitMs);
         if (done.status === 'succeeded' || done.status === 'failed') {
-          const finished = { ...jobBody(done), job_id: job.id };
+          const finished = { ...jobBody(done, await ctx.engine.files(done)), job_id: job.id };
           if (key) await remember(ctx, request, accountId, key, job.id, finished);
           return reply.status(200).send(finished);
         }

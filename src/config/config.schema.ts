@@ -16,6 +16,21 @@ const bool = (raw: string, name: string): boolean => {
   throw new Error(`${name} must be true or false, not '${raw}'.`);
 };
 const text = (raw: string): string => raw;
+/** '' or an http(s) proxy URL; the value is never quoted back, it may hold a password. */
+const proxyUrl = (raw: string, name: string): string => {
+  if (raw === '') return raw;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '')
+    throw new Error(
+      `${name} must be an http:// or https:// proxy URL such as http://127.0.0.1:3128.`,
+    );
+  return raw;
+};
 const list = (raw: string): string[] =>
   raw
     .split(',')
@@ -149,6 +164,36 @@ export const SETTINGS = {
     int(100),
     'Time budget of one outgoing HTTP request',
   ],
+  siteConcurrency: [
+    'TASKWIRE_SITE_CONCURRENCY',
+    '4',
+    int(1),
+    'Requests to one site (host) in flight at once, across all jobs of the process',
+  ],
+  siteMinGapMs: [
+    'TASKWIRE_SITE_MIN_GAP_MS',
+    '100',
+    int(0),
+    'Least time between two request starts to one site, ms, across all jobs of the process',
+  ],
+  identityConcurrency: [
+    'TASKWIRE_IDENTITY_CONCURRENCY',
+    '1',
+    int(1),
+    'Requests made with one credential (login) in flight at once, across all its jobs',
+  ],
+  identityMinGapMs: [
+    'TASKWIRE_IDENTITY_MIN_GAP_MS',
+    '500',
+    int(0),
+    'Least time between two request starts made with one credential, ms',
+  ],
+  proxyUrl: [
+    'TASKWIRE_PROXY_URL',
+    '',
+    proxyUrl,
+    'HTTP(S) proxy for every action request (TASKWIRE_PROXY_URL_<SLUG> per catalog); targets are still checked',
+  ],
   chromiumPath: [
     'TASKWIRE_CHROMIUM_PATH',
     '/usr/bin/chromium',
@@ -166,6 +211,12 @@ export const SETTINGS = {
     '',
     text,
     'ws:// endpoint of a remote Playwright browser server to use instead of local Chromium',
+  ],
+  loginTimeoutMs: [
+    'TASKWIRE_LOGIN_TIMEOUT_MS',
+    '60000',
+    int(1000),
+    'Time budget of one sign-in through a catalog login form (POST /login, re-login), ms',
   ],
   disabledActions: [
     'TASKWIRE_DISABLED_ACTIONS',
@@ -193,6 +244,8 @@ type Parsed<K extends keyof Settings> = ReturnType<Settings[K][2]>;
 export type Config = { [K in keyof Settings]: Parsed<K> } & {
   /** Catalog slug → origin, from TASKWIRE_ORIGIN_<SLUG>. */
   origins: Map<string, string>;
+  /** Catalog slug → proxy URL, from TASKWIRE_PROXY_URL_<SLUG> (over TASKWIRE_PROXY_URL). */
+  proxies: Map<string, string>;
 };
 
 /** Builds the config from the environment, with explicit overrides (CLI flags) on top. */
@@ -219,5 +272,12 @@ export function loadConfig(
     }
   }
   config.origins = origins;
+  const proxies = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^TASKWIRE_PROXY_URL_([A-Z0-9_]+)$/.exec(name);
+    if (match && value)
+      proxies.set(match[1]!.toLowerCase().replace(/_/g, '-'), proxyUrl(value, name));
+  }
+  config.proxies = proxies;
   return config as Config;
 }

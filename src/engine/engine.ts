@@ -3,17 +3,24 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
 import type { Registry } from '../actions/index.js';
-import { notFound } from '../errors/index.js';
+import { badRequest, notFound } from '../errors/index.js';
 import {
   type AddressGuardOptions,
   type BrowserProvider,
   createAddressGuard,
+  type Pacer,
 } from '../runtime/index.js';
 import type { Clock, Database, Dialect, JobRow, Notifier, Writer } from '../store/index.js';
 import type { Vault } from '../vault/index.js';
 import { Deliverer, type DeliveryPolicy } from '../webhooks/index.js';
 import { cancelJob } from './cancel.js';
 import { type Idempotency, rememberResponse, type StoredResponse } from './idempotency.js';
+import {
+  type JobFileInfo,
+  listJobFiles,
+  readJobFile,
+  type StoredJobFile,
+} from './job-files.repo.js';
 import { appendJobLog, type JobLogView, readJobLog } from './job-log.js';
 import { countByStatus, findJob, type JobFilter, listJobs, queuePosition } from './job.repo.js';
 import { type CredentialInfo, jobListItem, type JobListItem } from './job-view.js';
@@ -45,6 +52,10 @@ export interface EngineDeps {
   notifier: Notifier;
   /** The browser pool handed to attempts as `ctx.browser` (launched on first use). */
   browser?: BrowserProvider;
+  /** The process's one pacer, shared by every attempt's HTTP client. */
+  pacer?: Pacer;
+  /** The proxy a catalog's requests go through, if any. */
+  proxyFor?: (catalogSlug: string) => string | undefined;
   /** Hears about every attempt this process settles (metrics). */
   onJobSettled?: (outcome: SettledOutcome) => void;
 }
@@ -147,6 +158,26 @@ export function createEngine(deps: EngineDeps) {
         }, 1000);
       });
       return engine.job(accountId, id);
+    },
+
+    /** The job's files for its `files[]`: only a settled job can have any. */
+    async files(job: JobRow): Promise<JobFileInfo[]> {
+      if (job.status !== 'succeeded' && job.status !== 'failed') return [];
+      return listJobFiles(deps.db, job.id);
+    },
+
+    /** One of the caller's job's files: 404 for an unknown job, 400 for an unknown file. */
+    async file(accountId: string, id: string, name: string): Promise<StoredJobFile> {
+      const job = await engine.job(accountId, id);
+      const file = await readJobFile(deps.db, job.id, name);
+      if (!file) {
+        const why =
+          job.status === 'succeeded' || job.status === 'failed' ? '' : ' (it is still processing)';
+        throw badRequest(`Job '${id}' has no file '${name}'${why}.`, [
+          { path: '/file', message: `no file named '${name}'` },
+        ]);
+      }
+      return file;
     },
 
     /** The caller's job's log: lifecycle steps and its action's lines, oldest first. */

@@ -8,6 +8,7 @@ export {
   type StoredResponse,
 } from './idempotency.js';
 export type { JobFilter } from './job.repo.js';
+export type { JobFileInfo, StoredJobFile } from './job-files.repo.js';
 export { type JobBody, jobBody, type JobListItem } from './job-view.js';
 export { backoffMs } from './settle.js';
 export type { Submission, TaskInput } from './submit.js';

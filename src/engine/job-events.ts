@@ -6,12 +6,18 @@ import { nameUuid } from '../actions/index.js';
 import { type Clock, type Database, isoNow, type JobRow } from '../store/index.js';
 import { markCredentialExpired } from '../vault/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
+import type { JobFileInfo } from './job-files.repo.js';
 import { jobBody } from './job-view.js';
 
 type Db = Kysely<Database>;
 
 /** `job.completed` / `job.failed` with the `GET /jobs/{id}` body, to the task's URL and endpoints. */
-export async function queueJobEvent(trx: Db, job: JobRow, clock: Clock): Promise<void> {
+export async function queueJobEvent(
+  trx: Db,
+  job: JobRow,
+  clock: Clock,
+  files: readonly JobFileInfo[] = [],
+): Promise<void> {
   const event = job.status === 'succeeded' ? 'job.completed' : 'job.failed';
   await enqueueEvent(
     trx,
@@ -20,7 +26,7 @@ export async function queueJobEvent(trx: Db, job: JobRow, clock: Clock): Promise
       event,
       jobId: job.id,
       taskUrl: job.webhook_url,
-      payload: { event, job_id: job.id, ...jobBody(job) },
+      payload: { event, job_id: job.id, ...jobBody(job, files) },
     },
     clock,
   );

@@ -35,18 +35,30 @@ const entryId = (at: string): string =>
 
 /** Appends one entry; pass the transaction that made it true, so both commit together. */
 export async function appendJobLog(db: Db, entry: JobLogEntry, clock: Clock): Promise<void> {
+  await appendJobLogs(db, [entry], clock);
+}
+
+/** Appends several entries (one claim's starts) in one statement, in the order given. */
+export async function appendJobLogs(
+  db: Db,
+  entries: readonly JobLogEntry[],
+  clock: Clock,
+): Promise<void> {
+  if (entries.length === 0) return;
   const at = isoNow(clock);
   await db
     .insertInto('job_log')
-    .values({
-      id: entryId(at),
-      job_id: entry.jobId,
-      attempt: entry.attempt,
-      kind: entry.kind,
-      message: entry.message.slice(0, 2000),
-      data: entry.data && Object.keys(entry.data).length > 0 ? toJson(entry.data) : null,
-      at,
-    })
+    .values(
+      entries.map((entry) => ({
+        id: entryId(at),
+        job_id: entry.jobId,
+        attempt: entry.attempt,
+        kind: entry.kind,
+        message: entry.message.slice(0, 2000),
+        data: entry.data && Object.keys(entry.data).length > 0 ? toJson(entry.data) : null,
+        at,
+      })),
+    )
     .execute();
 }
 
@@ -76,7 +88,7 @@ export async function readJobLog(db: Db, jobId: string, limit = 500): Promise<Jo
   }));
 }
 
-/** Deletes settled jobs (and, by cascade, their logs) that finished before `cutoff`. */
+/** Deletes settled jobs (and, by cascade, their logs and files) that finished before `cutoff`. */
 export async function pruneSettledJobs(db: Db, cutoff: string, batch = 500): Promise<number> {
   const old = await db
     .selectFrom('jobs')

@@ -1,6 +1,7 @@
 // How a stored job reads through the Wire API: `GET /jobs/{id}` bodies and `GET /jobs` items.
 import type { Registry } from '../actions/index.js';
 import { fromJson, type JobRow } from '../store/index.js';
+import type { JobFileInfo } from './job-files.repo.js';
 
 export type JobBody =
   | { status: 'processing'; retry_after_ms: number }
@@ -9,17 +10,28 @@ export type JobBody =
       data: Record<string, unknown>;
       credits_used: number;
       execution_ms: number;
+      files?: JobFileInfo[];
     }
-  | { status: 'failed'; error: { code: string; message: string }; credits_used: 0 };
+  | {
+      status: 'failed';
+      error: { code: string; message: string };
+      credits_used: 0;
+      files?: JobFileInfo[];
+    };
 
-/** Wire's three states: `processing` covers both queued and running. */
-export function jobBody(job: JobRow): JobBody {
+/**
+ * Wire's three states: `processing` covers both queued and running. `files` are the job's
+ * stored files (the engine's `files(job)`); the field is omitted when there are none.
+ */
+export function jobBody(job: JobRow, files: readonly JobFileInfo[] = []): JobBody {
+  const attached = files.length > 0 ? { files: [...files] } : {};
   if (job.status === 'succeeded') {
     return {
       status: 'completed',
       data: (fromJson(job.data) ?? {}) as Record<string, unknown>,
       credits_used: job.credits_used,
       execution_ms: job.execution_ms ?? 0,
+      ...attached,
     };
   }
   if (job.status === 'failed') {
@@ -30,6 +42,7 @@ export function jobBody(job: JobRow): JobBody {
         message: job.error_message ?? 'The job failed.',
       },
       credits_used: 0,
+      ...attached,
     };
   }
   // Poll sooner while the job is running than while it waits in the queue.
@@ -83,7 +96,9 @@ export function jobListItem(
     catalog_slug: job.catalog_slug,
     params: (fromJson(job.params) ?? {}) as Record<string, unknown>,
     status: WIRE_STATUS[job.status],
-    credits_used: job.credits_used,
+    // A job still processing has already been charged: show what it holds, not 0.
+    credits_used:
+      WIRE_STATUS[job.status] === 'processing' ? job.credits_reserved : job.credits_used,
     created_at: job.created_at,
   };
   if (job.status === 'succeeded' && job.data !== null) {

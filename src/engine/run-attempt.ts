@@ -1,5 +1,6 @@
 // Runs one attempt of a job: opens its credential, builds the action's context, enforces the
-// time budget, and checks the result against the action's output schema.
+// time budget, and checks the result against the action's output schema. A browser attempt
+// that fails the job takes a screenshot of the page it failed on before its context closes.
 import type { Kysely } from 'kysely';
 
 import type { OpenCredential, RegisteredAction } from '../actions/index.js';
@@ -10,11 +11,16 @@ import {
   type BrowserProvider,
   createHttpClient,
   createJobBrowser,
+  createJobFiles,
   ExecutionError,
   jarFromStorageState,
+  JOB_FILE_LIMITS,
+  type JobFile,
+  type Pacer,
 } from '../runtime/index.js';
 import { type Database, fromJson, type JobRow } from '../store/index.js';
 import { UnsealError, type Vault } from '../vault/index.js';
+import { retries } from './settle.js';
 
 export interface AttemptDeps {
   db: Kysely<Database>;
@@ -24,12 +30,20 @@ export interface AttemptDeps {
   requestTimeoutMs: number;
   /** The browser pool; without one, `ctx.browser` fails with a clear error when used. */
   browser?: BrowserProvider;
+  /** The process's one pacer, shared by every job's HTTP client (per site and identity). */
+  pacer?: Pacer;
+  /** The proxy a catalog's requests go through (TASKWIRE_PROXY_URL[_<SLUG>]), if any. */
+  proxyFor?: (catalogSlug: string) => string | undefined;
   log: (jobId: string, message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** What a failed job gets attached: the page its browser action was on when it failed. */
+export const FAILURE_SCREENSHOT = 'failure.png';
+
+/** `files`: stored with the settle (the action's own on success, a screenshot on failure). */
 export type AttemptOutcome =
-  | { ok: true; data: Record<string, unknown>; executionMs: number }
-  | { ok: false; error: ActionError; executionMs: number };
+  | { ok: true; data: Record<string, unknown>; files: JobFile[]; executionMs: number }
+  | { ok: false; error: ActionError; files: JobFile[]; executionMs: number };
 
 /** Every secret string in a credential, so messages can be scrubbed of them. */
 function secretsOf(credential: OpenCredential | undefined): string[] {
@@ -38,7 +52,7 @@ function secretsOf(credential: OpenCredential | undefined): string[] {
     credential.type === 'browser_state'
       ? credential.state.cookies.map((c) => c.value)
       : credential.type === 'credentials'
-        ? [credential.password ?? '']
+        ? [credential.password ?? '', credential.totpSecret ?? '']
         : credential.type === 'api_key'
           ? [credential.key]
           : [credential.token];
@@ -67,6 +81,7 @@ export async function runAttempt(
     return {
       ok: false,
       error: new ExecutionError(`The job's credential could not be opened: ${reason}`),
+      files: [],
       executionMs: elapsed(),
     };
   }
@@ -97,6 +112,7 @@ export async function runAttempt(
     originMap: action.catalog.origins,
     signal,
   });
+  const files = createJobFiles();
   try {
     const http = createHttpClient({
       originMap: action.catalog.origins,
@@ -107,12 +123,17 @@ export async function runAttempt(
       signal,
       maxBytes: deps.maxResponseBytes,
       timeoutMs: deps.requestTimeoutMs,
+      pacer: deps.pacer,
+      pacing: action.catalog.definition.pacing,
+      identity: job.credential_id ?? undefined,
+      proxyUrl: deps.proxyFor?.(action.catalog.definition.slug),
     });
     const result: unknown = await Promise.race([
       action.definition.run({
         params: fromJson(job.params) as Record<string, unknown>,
         http,
         browser: browser.browser,
+        files: files.files,
         credential,
         signal,
         attempt: job.attempts,
@@ -127,7 +148,7 @@ export async function runAttempt(
         `The action returned data that does not match its output schema: ${first?.path || '/'} ${first?.message ?? ''}`.trim(),
       );
     }
-    return { ok: true, data: checked.value, executionMs: elapsed() };
+    return { ok: true, data: checked.value, files: files.take(), executionMs: elapsed() };
   } catch (error) {
     const actionError =
       error instanceof ActionError
@@ -142,7 +163,16 @@ export async function runAttempt(
       scrub(actionError.message, secrets),
       actionError.retryAfterMs,
     );
-    return { ok: false, error: safe, executionMs: elapsed() };
+    files.take();
+    const executionMs = elapsed();
+    // Only when this failure ends the job, and not when the attempt was taken away (cancel,
+    // lost lease, shutdown): then nobody will see the failure it would illustrate.
+    const shot = !lease.aborted && !retries(safe, job) ? await browser.screenshot() : undefined;
+    const attached =
+      shot && shot.length <= JOB_FILE_LIMITS.maxFileBytes
+        ? [{ name: FAILURE_SCREENSHOT, contentType: 'image/png', bytes: shot }]
+        : [];
+    return { ok: false, error: safe, files: attached, executionMs };
   } finally {
     clearTimeout(timer);
     // Whatever happened, the context and its pages close before the attempt settles.

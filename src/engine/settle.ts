@@ -1,9 +1,11 @@
 // The terminal and retry transitions of a running job. Each is one transaction fenced by the
 // attempt number: a failed job's refund commits together with its failure, exactly once, and
-// a terminal state's webhook deliveries commit with it (none when the fence is lost).
+// a terminal state's files and webhook deliveries commit with it (none when the fence is lost).
 import { refund } from '../ledger/index.js';
+import type { ActionError, JobFile } from '../runtime/index.js';
 import { type Clock, isoAfter, isoNow, type JobRow, toJson, type Writer } from '../store/index.js';
 import { expireCredential, queueJobEvent } from './job-events.js';
+import { insertJobFiles } from './job-files.repo.js';
 import { appendJobLog } from './job-log.js';
 
 type Attempt = Pick<
@@ -11,13 +13,25 @@ type Attempt = Pick<
   'id' | 'attempts' | 'account_id' | 'credits_reserved' | 'credential_id'
 >;
 
-/** Records a result. False when the attempt no longer holds the job (lease lost, cancelled). */
+/** Whether a failed attempt is tried again: a transient failure with attempts left. */
+export function retries(
+  error: Pick<ActionError, 'retry'>,
+  job: Pick<JobRow, 'attempts' | 'max_attempts'>,
+): boolean {
+  return error.retry === 'retry' && job.attempts < job.max_attempts;
+}
+
+/**
+ * Records a result and the files the attempt attached. False when the attempt no longer holds
+ * the job (lease lost, cancelled); then nothing, files included, is written.
+ */
 export async function settleSucceeded(
   write: Writer,
   job: Attempt,
   data: Record<string, unknown>,
   executionMs: number,
   clock: Clock,
+  files: readonly JobFile[] = [],
 ): Promise<boolean> {
   return write(async (trx) => {
     const settled = await trx
@@ -38,7 +52,8 @@ export async function settleSucceeded(
       .returningAll()
       .executeTakeFirst();
     if (!settled) return false;
-    await queueJobEvent(trx, settled, clock);
+    const stored = await insertJobFiles(trx, job.id, files, clock);
+    await queueJobEvent(trx, settled, clock, stored);
     await appendJobLog(
       trx,
       {
@@ -46,6 +61,7 @@ export async function settleSucceeded(
         attempt: job.attempts,
         kind: 'succeeded',
         message: `Completed in ${executionMs} ms.`,
+        ...(stored.length > 0 ? { data: { files: stored.map((f) => f.name) } } : {}),
       },
       clock,
     );
@@ -59,6 +75,8 @@ export interface Failure {
   /** Mark the job's credential expired with this reason (the site rejected the login). */
   expireCredential?: string;
   executionMs?: number;
+  /** Files that show the failure (a browser action's last page), stored with it. */
+  files?: readonly JobFile[];
   /**
    * Only if the attempt's lease has lapsed (a reaper): it may have been renewed since the
    * reaper saw it lapse, and a live attempt keeps its job.
@@ -96,6 +114,7 @@ export async function settleFailed(
       .returningAll()
       .executeTakeFirst();
     if (!settled) return false;
+    const stored = await insertJobFiles(trx, job.id, failure.files ?? [], clock);
     const refunded = await refund(trx, job.account_id, job.id, clock);
     await appendJobLog(
       trx,
@@ -104,14 +123,14 @@ export async function settleFailed(
         attempt: job.attempts,
         kind: failure.code === 'CANCELLED' ? 'cancelled' : 'failed',
         message: `${failure.code}: ${failure.message}`,
-        data: { refunded },
+        data: { refunded, ...(stored.length > 0 ? { files: stored.map((f) => f.name) } : {}) },
       },
       clock,
     );
     if (failure.expireCredential && job.credential_id) {
       await expireCredential(trx, job, job.credential_id, failure.expireCredential, clock);
     }
-    await queueJobEvent(trx, settled, clock);
+    await queueJobEvent(trx, settled, clock, stored);
     return true;
   });
 }

@@ -13,7 +13,7 @@ import { pruneKeys } from './idempotency.js';
 import { pruneSettledJobs } from './job-log.js';
 import { claimJobs, expiredLeases, renewLease } from './job.repo.js';
 import { type AttemptDeps, runAttempt } from './run-attempt.js';
-import { backoffMs, release, requeue, settleFailed, settleSucceeded } from './settle.js';
+import { backoffMs, release, requeue, retries, settleFailed, settleSucceeded } from './settle.js';
 
 /** What a settled attempt amounted to, for metrics. */
 export interface SettledOutcome {
@@ -52,6 +52,9 @@ export class Worker {
   #stopping = false;
   #pumping = false;
   #again = false;
+  /** The claim loop and the reaper in flight, which `stop()` waits for before it looks. */
+  #pumpDone: Promise<void> = Promise.resolve();
+  #reapDone: Promise<void> = Promise.resolve();
   #prunedAt = 0;
 
   constructor(deps: WorkerDeps) {
@@ -59,11 +62,13 @@ export class Worker {
   }
 
   start(): void {
-    this.#timer = setInterval(() => {
-      void this.#reap().then(() => this.wake());
-    }, this.#deps.pollMs);
+    const tick = (): void => {
+      if (this.#stopping) return;
+      this.#reapDone = this.#reap().then(() => this.wake());
+    };
+    this.#timer = setInterval(tick, this.#deps.pollMs);
     this.#timer.unref();
-    void this.#reap().then(() => this.wake());
+    tick();
   }
 
   /** Something was queued: look for work now rather than at the next poll. */
@@ -73,7 +78,7 @@ export class Worker {
       this.#again = true;
       return;
     }
-    void this.#pump();
+    this.#pumpDone = this.#pump();
   }
 
   /**
@@ -92,6 +97,8 @@ export class Worker {
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
+    // A claim in flight may still hand this worker jobs: wait for it before taking stock.
+    await Promise.allSettled([this.#pumpDone, this.#reapDone]);
     const all = Promise.allSettled([...this.#running.values()].map((r) => r.done));
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([all, grace]);
@@ -172,7 +179,15 @@ export class Worker {
         return;
       }
       if (outcome.ok) {
-        if (await settleSucceeded(deps.write, job, outcome.data, outcome.executionMs, deps.clock)) {
+        const settled = await settleSucceeded(
+          deps.write,
+          job,
+          outcome.data,
+          outcome.executionMs,
+          deps.clock,
+          outcome.files,
+        );
+        if (settled) {
           deps.onSettled(job.id, {
             actionId: job.action_id,
             outcome: 'completed',
@@ -183,7 +198,7 @@ export class Worker {
         return;
       }
       const { error } = outcome;
-      if (error.retry === 'retry' && job.attempts < job.max_attempts) {
+      if (retries(error, job)) {
         const delay = Math.max(backoffMs(job.attempts), error.retryAfterMs ?? 0);
         await requeue(deps.write, job, delay, error.message, deps.clock);
         deps.logger.info(
@@ -199,6 +214,7 @@ export class Worker {
           code: error.jobCode,
           message: error.message,
           executionMs: outcome.executionMs,
+          files: outcome.files,
           ...(error.jobCode === 'AUTH_EXPIRED' ? { expireCredential: 'session_rejected' } : {}),
         },
         deps.clock,

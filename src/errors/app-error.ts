@@ -23,6 +23,11 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'CANCELLED',
   'INVALID_TARGET',
+  // POST /login: how a sign-in through the catalog's login form failed.
+  'BAD_PASSWORD',
+  'MFA_REQUIRED',
+  'CAPTCHA_REQUIRED',
+  'LOGIN_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

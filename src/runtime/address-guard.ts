@@ -17,6 +17,11 @@ export interface AddressGuard {
   isAllowedAddress(ip: string): boolean;
   /** Checks scheme, userinfo, length and IP-literal hosts; throws InvalidTargetError. */
   assertUrl(url: URL): void;
+  /**
+   * Resolves `hostname` and refuses it (InvalidTargetError) if any address is disallowed. For
+   * requests sent through a proxy, which dials the target itself: the check happens up front.
+   */
+  checkHost(hostname: string): Promise<void>;
   /** An undici dispatcher that resolves, checks and pins every connection it opens. */
   dispatcher: Dispatcher;
 }
@@ -129,7 +134,11 @@ export function createAddressGuard(
     connect: createGuardedConnector(resolveChecked, refusalReason),
   });
 
-  return { isAllowedAddress, assertUrl, dispatcher };
+  async function checkHost(hostname: string): Promise<void> {
+    await resolveChecked(bareHost(hostname));
+  }
+
+  return { isAllowedAddress, assertUrl, checkHost, dispatcher };
 }
 
 /** Scheme, userinfo and length checks that apply to every URL, mapped origins included. */

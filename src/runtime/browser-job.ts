@@ -1,5 +1,6 @@
 // `ctx.browser` for one attempt: the job's context is created on first use only (actions that
-// never touch the browser never launch Chromium) and disposed by the engine afterwards.
+// never touch the browser never launch Chromium) and disposed by the engine afterwards. When
+// the attempt fails, the engine first captures the page it was on (`screenshot()`).
 import type {
   BrowserContextHandle,
   BrowserProvider,
@@ -13,6 +14,11 @@ export interface JobBrowserSession {
   browser: JobBrowser;
   /** Requests the address guard refused in this attempt's context. */
   readonly refused: number;
+  /**
+   * A PNG of the viewport of the most recently opened page still open, or undefined when
+   * the attempt opened none (or it cannot be captured in time). Never throws.
+   */
+  screenshot(timeoutMs?: number): Promise<Buffer | undefined>;
   /** Closes the context if one was made; later `ctx.browser` calls fail. Never throws. */
   dispose(): Promise<void>;
 }
@@ -53,6 +59,12 @@ export function createJobBrowser(
     },
     get refused() {
       return settled?.refused ?? 0;
+    },
+    async screenshot(timeoutMs = 5_000) {
+      // Only a context that already exists: capturing must never launch a browser.
+      const page = disposed ? undefined : settled?.context.pages().at(-1);
+      if (!page) return undefined;
+      return page.screenshot({ type: 'png', timeout: timeoutMs }).catch(() => undefined);
     },
     async dispose() {
       disposed = true;

@@ -22,6 +22,7 @@ export interface StorageState {
 /** A decrypted credential, alive only inside one running job. */
 export type OpenCredential =
   | { type: 'browser_state'; state: StorageState }
-  | { type: 'credentials'; username: string; password?: string }
+  /** A username and password; `totpSecret` is the authenticator key for two-factor sign-in. */
+  | { type: 'credentials'; username: string; password?: string; totpSecret?: string }
   | { type: 'api_key'; key: string }
   | { type: 'token'; token: string };

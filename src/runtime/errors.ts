@@ -44,8 +44,12 @@ export class InvalidTargetError extends ActionError {
 
 /** A network error or a 5xx from the site: worth another attempt. */
 export class TransientError extends ActionError {
-  constructor(message: string, retryAfterMs?: number) {
+  /** The status the site answered, when it answered at all (undefined: a network failure). */
+  readonly status: number | undefined;
+
+  constructor(message: string, retryAfterMs?: number, status?: number) {
     super('EXECUTION_FAILED', 'retry', message, retryAfterMs);
+    this.status = status;
   }
 }
 

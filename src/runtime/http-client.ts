@@ -1,25 +1,27 @@
-// The HTTP client actions use: guarded, origin-mapped, cookie-aware, with manual redirects.
-import { CookieJar } from 'tough-cookie';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+// The HTTP client actions use: guarded, origin-mapped, cookie-aware, with manual redirects;
+// paced per site and identity, optionally proxied, riding out blips, and reading block walls.
+import { setTimeout as sleep } from 'node:timers/promises';
 
-import { assertUrlShape, createAddressGuard, type AddressGuard } from './address-guard.js';
-import { decodeText, readBody } from './http-body.js';
-import {
-  ActionError,
-  ActionTimeoutError,
-  BlockedError,
-  CancelledError,
-  ExecutionError,
-  InvalidTargetError,
-  TransientError,
-} from './errors.js';
+import { CookieJar } from 'tough-cookie';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+
+import { assertUrlShape, type AddressGuard } from './address-guard.js';
+import { ActionTimeoutError, ExecutionError, InvalidTargetError } from './errors.js';
+import { type Answer, readAnswer } from './http-answer.js';
+import { sharedGuard, sharedMappedAgent, sharedProxyAgent } from './http-dispatchers.js';
+import { abortReason, mapNetworkError } from './http-failure.js';
+import { DEFAULT_REQUEST_RETRIES, retryDelayMs } from './http-retry.js';
 import type {
-  AddressGuardOptions,
   HttpClient,
   HttpClientOptions,
   HttpRequestOptions,
   HttpResponse,
 } from './http.types.js';
+import type { PaceRelease } from './pacer.js';
+import { type RequestBudget, startBudget } from './request-budget.js';
+
+export { DEFAULT_429_BACKOFF_MS } from './http-answer.js';
+export { parseRetryAfter } from './http-failure.js';
 
 /** What a current Chrome on Linux sends; sites serve their normal markup to it. */
 export const DEFAULT_USER_AGENT =
@@ -34,55 +36,74 @@ const DEFAULT_HEADERS: Readonly<Record<string, string>> = {
 
 /** Headers the client owns: Host must stay the dialled origin, undici frames the body. */
 const RESERVED_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding']);
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface HttpClientDeps {
   /** A specific guard (tests inject one with a fake resolver); default: shared per config. */
   guard?: AddressGuard;
 }
 
-// Agents outlive jobs so that keep-alive connections are pooled across them.
-const sharedGuards = new Map<string, AddressGuard>();
-let mappedAgent: Agent | undefined;
-
-function sharedGuard(opts: AddressGuardOptions): AddressGuard {
-  const key = JSON.stringify({ allowPrivate: opts.allowPrivate, allowCidrs: [...opts.allowCidrs] });
-  let guard = sharedGuards.get(key);
-  if (!guard) {
-    guard = createAddressGuard(opts);
-    sharedGuards.set(key, guard);
-  }
-  return guard;
+interface Route {
+  target: URL;
+  dispatcher: Dispatcher;
+  viaProxy: boolean;
 }
 
-/** Mapped origins are operator config (stand-ins, staging), so they skip the address guard. */
-function sharedMappedAgent(): Agent {
-  mappedAgent ??= new Agent({ connect: { timeout: 10_000 } });
-  return mappedAgent;
+/** One hop as sent: the method and body change on some redirects. */
+interface Hop {
+  url: URL;
+  method: string;
+  body: string | undefined;
+  headers: Record<string, string>;
 }
 
-/** Creates the client one job uses; cheap, since connection pools are shared. */
+/** Creates the client one job uses; cheap, since connection pools and the pacer are shared. */
 export function createHttpClient(opts: HttpClientOptions, deps: HttpClientDeps = {}): HttpClient {
   const guard = deps.guard ?? sharedGuard(opts.guard);
   const jar = opts.jar ?? new CookieJar();
   const maxRedirects = opts.maxRedirects ?? 5;
   const userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
+  const proxy = opts.proxyUrl ? sharedProxyAgent(opts.proxyUrl) : undefined;
   // Configured origin → real origin, so a redirect to the stand-in is reported by real name.
   const reverseMap = new Map<string, string>();
   for (const [real, mapped] of opts.originMap) reverseMap.set(new URL(mapped).origin, real);
 
-  /** Where a real URL is actually sent, and through which dispatcher. */
-  function route(real: URL): { target: URL; dispatcher: Dispatcher } {
+  /**
+   * Where a real URL is actually sent, and through which dispatcher. Through a proxy the
+   * guard cannot see the socket (the proxy dials the target), so the target's name is
+   * resolved and every address checked here, before the proxy is asked for it.
+   */
+  async function route(real: URL): Promise<Route> {
     assertUrlShape(real);
     const mapped = opts.originMap.get(real.origin);
-    if (mapped === undefined) {
-      guard.assertUrl(real);
-      return { target: real, dispatcher: guard.dispatcher };
+    if (mapped !== undefined) {
+      return {
+        target: new URL(real.pathname + real.search, mapped),
+        dispatcher: proxy ?? sharedMappedAgent(),
+        viaProxy: proxy !== undefined,
+      };
     }
-    return {
-      target: new URL(real.pathname + real.search, mapped),
-      dispatcher: sharedMappedAgent(),
-    };
+    guard.assertUrl(real);
+    if (!proxy) return { target: real, dispatcher: guard.dispatcher, viaProxy: false };
+    await guard.checkHost(real.hostname);
+    return { target: real, dispatcher: proxy, viaProxy: true };
+  }
+
+  /** Waits for this hop's turn on its site and identity; the budget does not run meanwhile. */
+  async function pace(real: URL, budget: RequestBudget): Promise<PaceRelease> {
+    if (!opts.pacer) return () => {};
+    budget.pause();
+    try {
+      return await opts.pacer.acquire({
+        site: real.host,
+        ...(opts.identity !== undefined ? { identity: opts.identity } : {}),
+        ...(opts.pacing ? { overrides: opts.pacing } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        // A pause longer than a request may take is left to the engine's requeue.
+        maxBackOffWaitMs: opts.timeoutMs,
+      });
+    } finally {
+      budget.resume();
+    }
   }
 
   /** Resolves a Location header into a real-origin URL. */
@@ -118,87 +139,78 @@ export function createHttpClient(opts: HttpClientOptions, deps: HttpClientDeps =
     }
   }
 
+  /** Sends one hop in its pacing turn and reads its answer (redirects are not followed here). */
+  async function send(
+    hop: Hop,
+    options: HttpRequestOptions,
+    budget: RequestBudget,
+    signal: AbortSignal,
+  ): Promise<Answer> {
+    let viaProxy = false;
+    try {
+      const routed = await route(hop.url);
+      viaProxy = routed.viaProxy;
+      const release = await pace(hop.url, budget);
+      try {
+        const headers = await buildHeaders(hop.url, hop.headers);
+        const res = await undiciRequest(routed.target, {
+          method: hop.method,
+          headers: Object.fromEntries(headers),
+          body: hop.method === 'GET' || hop.method === 'HEAD' ? undefined : hop.body,
+          dispatcher: routed.dispatcher,
+          signal,
+        });
+        await storeCookies(hop.url, res.headers['set-cookie']);
+        return await readAnswer(res, {
+          url: hop.url,
+          followRedirects: options.followRedirects !== false,
+          detectBlocks: options.detectBlocks !== false,
+          maxBytes: options.maxBytes ?? opts.maxBytes,
+          pacer: opts.pacer,
+        });
+      } finally {
+        release();
+      }
+    } catch (err) {
+      throw mapNetworkError(err, hop.url, viaProxy);
+    }
+  }
+
   async function follow(
     start: URL,
     options: HttpRequestOptions,
+    budget: RequestBudget,
     signal: AbortSignal,
   ): Promise<HttpResponse> {
-    let current = start;
-    let method = options.method ?? 'GET';
-    let body = options.body;
-    let extra: Record<string, string> = { ...options.headers };
+    const hop: Hop = {
+      url: start,
+      method: options.method ?? 'GET',
+      body: options.body,
+      headers: { ...options.headers },
+    };
     const redirects: string[] = [];
-    const maxBytes = options.maxBytes ?? opts.maxBytes;
-
     for (;;) {
       // Every hop is routed, and so re-checked, from scratch.
-      const { target, dispatcher } = route(current);
-      const headers = await buildHeaders(current, extra);
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await undiciRequest(target, {
-          method,
-          headers: Object.fromEntries(headers),
-          body: method === 'GET' || method === 'HEAD' ? undefined : body,
-          dispatcher,
-          signal,
-        });
-      } catch (err) {
-        throw mapNetworkError(err, current);
-      }
-      await storeCookies(current, res.headers['set-cookie']);
-
-      const status = res.statusCode;
-      const location = header(res.headers, 'location');
-      if (REDIRECT_STATUSES.has(status) && location && options.followRedirects !== false) {
-        await res.body.dump();
-        if (redirects.length >= maxRedirects) {
-          throw new ExecutionError(
-            `${start.href} redirected more than ${maxRedirects} times (last: ${current.href}).`,
-          );
-        }
-        redirects.push(current.href);
-        const next = nextUrl(location, current);
-        // Browsers turn these into a body-less GET; 307 and 308 replay the request as it was.
-        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-          if (method !== 'HEAD') method = 'GET';
-          body = undefined;
-          extra = withoutHeaders(extra, ['content-type']);
-        }
-        if (next.origin !== current.origin) extra = withoutHeaders(extra, ['authorization']);
-        current = next;
-        continue;
-      }
-
-      const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'));
-      if (status === 429) {
-        await res.body.dump();
-        throw new BlockedError(`${current.host} answered 429 Too Many Requests.`, retryAfterMs);
-      }
-      // Only real 5xx: non-standard codes (LinkedIn's 999) are left to the action.
-      if (status >= 500 && status <= 599) {
-        await res.body.dump();
-        throw new TransientError(`${current.host} answered ${status}.`, retryAfterMs);
-      }
-
-      let bytes: Buffer;
-      try {
-        bytes = await readBody(
-          res.body,
-          header(res.headers, 'content-encoding'),
-          maxBytes,
-          current.href,
+      const { res, location } = await send(hop, options, budget, signal);
+      if (location === undefined) return { ...res, redirects };
+      if (redirects.length >= maxRedirects) {
+        throw new ExecutionError(
+          `${start.href} redirected more than ${maxRedirects} times (last: ${hop.url.href}).`,
         );
-      } catch (err) {
-        throw mapNetworkError(err, current);
       }
-      return {
-        status,
-        url: current.href,
-        headers: flattenHeaders(res.headers),
-        text: decodeText(bytes, header(res.headers, 'content-type')),
-        redirects,
-      };
+      redirects.push(hop.url.href);
+      const next = nextUrl(location, hop.url);
+      // Browsers turn these into a body-less GET; 307 and 308 replay the request as it was.
+      const { status } = res;
+      if (status === 303 || ((status === 301 || status === 302) && hop.method === 'POST')) {
+        if (hop.method !== 'HEAD') hop.method = 'GET';
+        hop.body = undefined;
+        hop.headers = withoutHeaders(hop.headers, ['content-type']);
+      }
+      if (next.origin !== hop.url.origin) {
+        hop.headers = withoutHeaders(hop.headers, ['authorization']);
+      }
+      hop.url = next;
     }
   }
 
@@ -212,20 +224,33 @@ export function createHttpClient(opts: HttpClientOptions, deps: HttpClientDeps =
     const outer = opts.signal;
     if (outer?.aborted) throw abortReason(outer);
 
-    // One budget covers every hop of this call: connect, headers and body.
-    const timer = new AbortController();
-    const timeout = setTimeout(() => timer.abort(), opts.timeoutMs);
-    const signal = outer ? AbortSignal.any([outer, timer.signal]) : timer.signal;
+    // One budget covers every hop and retry of this call: connect, headers, body, backoff.
+    const budget = startBudget(opts.timeoutMs);
+    const signal = outer ? AbortSignal.any([outer, budget.signal]) : budget.signal;
+    const retry = {
+      method: options.method ?? 'GET',
+      maxRetries: options.retries ?? DEFAULT_REQUEST_RETRIES,
+      minAttemptMs: Math.min(2_000, opts.timeoutMs / 4),
+    };
     try {
-      return await follow(start, options, signal);
+      for (let retriesDone = 0; ; retriesDone += 1) {
+        try {
+          return await follow(start, options, budget, signal);
+        } catch (error) {
+          const remainingMs = budget.remainingMs();
+          const delay = retryDelayMs({ ...retry, error, retriesDone, remainingMs });
+          if (delay === undefined || signal.aborted) throw error;
+          await sleep(delay, undefined, { signal });
+        }
+      }
     } catch (err) {
       if (outer?.aborted) throw abortReason(outer);
-      if (timer.signal.aborted) {
+      if (budget.signal.aborted) {
         throw new ActionTimeoutError(`${start.href} did not finish within ${opts.timeoutMs} ms.`);
       }
       throw err;
     } finally {
-      clearTimeout(timeout);
+      budget.clear();
     }
   }
 
@@ -234,74 +259,6 @@ export function createHttpClient(opts: HttpClientOptions, deps: HttpClientDeps =
     get: (url, options) => request(url, { ...options, method: 'GET' }),
     jar,
   };
-}
-
-/** The caller's cancellation reason when it is an Error, else a plain cancellation. */
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new CancelledError();
-}
-
-const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'refused the connection',
-  ECONNRESET: 'reset the connection',
-  EPIPE: 'closed the connection',
-  ETIMEDOUT: 'did not answer in time',
-  ENOTFOUND: 'could not be resolved',
-  EAI_AGAIN: 'could not be resolved (temporary DNS failure)',
-  EHOSTUNREACH: 'is unreachable',
-  ENETUNREACH: 'is unreachable',
-  UND_ERR_CONNECT_TIMEOUT: 'did not accept a connection in time',
-  UND_ERR_HEADERS_TIMEOUT: 'did not send headers in time',
-  UND_ERR_BODY_TIMEOUT: 'stopped sending the body',
-  UND_ERR_SOCKET: 'closed the connection',
-  UND_ERR_CLOSED: 'closed the connection',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'presented a certificate for another name',
-};
-
-/**
- * Our own errors (guard refusals included) pass through untouched; socket and DNS failures
- * become TransientError so the engine retries them. Anything else is a bug and is rethrown.
- */
-function mapNetworkError(err: unknown, url: URL): unknown {
-  if (err instanceof ActionError) return err;
-  if (err instanceof Error && err.cause instanceof ActionError) return err.cause;
-  const code = errorCode(err);
-  if (code === undefined) return err;
-  const what = NETWORK_CODES[code];
-  if (what) return new TransientError(`${url.host} ${what} (${code}).`);
-  if (code.startsWith('E') || code.startsWith('UND_ERR_') || code.startsWith('Z_')) {
-    return new TransientError(`Request to ${url.host} failed (${code}).`);
-  }
-  return err;
-}
-
-function errorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
 }
 
 function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {

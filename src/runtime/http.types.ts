@@ -1,6 +1,8 @@
 // The HTTP client an action is handed (`ctx.http`): guarded, origin-mapped, cookie-aware.
 import type { CookieJar } from 'tough-cookie';
 
+import type { Pacer, PacingOverrides } from './pacer.js';
+
 export interface HttpRequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
   headers?: Record<string, string>;
@@ -9,6 +11,10 @@ export interface HttpRequestOptions {
   followRedirects?: boolean;
   /** Cap on the decompressed body; default from the client's options. */
   maxBytes?: number;
+  /** Tries after the first on a network failure or 502/503/504 (GET and HEAD only). Default 2. */
+  retries?: number;
+  /** Throw BlockedError on a CAPTCHA / challenge wall served as the page. Default true. */
+  detectBlocks?: boolean;
 }
 
 export interface HttpResponse {
@@ -42,6 +48,17 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Redirect hops followed at most. */
   maxRedirects?: number;
+  /** The process's shared pacer; without one, requests are not paced. */
+  pacer?: Pacer;
+  /** The catalog's pacing rules, over the pacer's defaults. */
+  pacing?: PacingOverrides;
+  /** The job's credential id: its requests share that identity's pacing lane. */
+  identity?: string;
+  /**
+   * HTTP(S) proxy every request goes through (CONNECT tunnels), e.g. http://user:pass@host:3128.
+   * Operator config: trusted and never checked by the address guard, unlike the targets.
+   */
+  proxyUrl?: string;
 }
 
 export interface AddressGuardOptions {

@@ -194,6 +194,20 @@ export interface JobLogTable {
   at: string;
 }
 
+/** A file attached to a job; written with the job's settle, deleted with the job. */
+export interface JobFilesTable {
+  job_id: string;
+  /** Safe and unique per job (runtime/job-files.ts checks it). */
+  name: string;
+  /** The order the action added it, from 0. */
+  position: number;
+  content_type: string;
+  size_bytes: number;
+  /** The bytes: `blob` on SQLite, `bytea` on PostgreSQL. */
+  content: Buffer;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -203,6 +217,7 @@ export interface Database {
   credentials: CredentialsTable;
   jobs: JobsTable;
   job_log: JobLogTable;
+  job_files: JobFilesTable;
   idempotency_keys: IdempotencyKeysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_secrets: WebhookSecretsTable;
@@ -217,6 +232,7 @@ export type IdentityRow = Selectable<IdentitiesTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type JobLogRow = Selectable<JobLogTable>;
+export type JobFileRow = Selectable<JobFilesTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;

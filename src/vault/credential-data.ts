@@ -124,7 +124,17 @@ export function parseCredentialData(type: CredentialType, data: unknown): OpenCr
       );
       const password =
         isRecord(data) && typeof data.password === 'string' ? data.password : undefined;
-      return password === undefined ? { type, username } : { type, username, password };
+      // The authenticator key for two-factor sign-in, kept for automatic re-login.
+      const totpSecret =
+        isRecord(data) && typeof data.totp_secret === 'string' && data.totp_secret !== ''
+          ? data.totp_secret
+          : undefined;
+      return {
+        type,
+        username,
+        ...(password !== undefined ? { password } : {}),
+        ...(totpSecret !== undefined ? { totpSecret } : {}),
+      };
     }
   }
 }
@@ -141,7 +151,11 @@ export function parseOpened(value: unknown): OpenCredential {
         ? record.key
         : record.type === 'token'
           ? record.token
-          : { username: record.username, password: record.password };
+          : {
+              username: record.username,
+              password: record.password,
+              totp_secret: record.totpSecret,
+            };
   try {
     return parseCredentialData(record.type, data);
   } catch {

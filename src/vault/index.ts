@@ -1,4 +1,5 @@
-// Public surface of the vault: identities, credentials, sealing, the master keys and rotation.
+// Public surface of the vault: identities, credentials, sealing, the master keys, rotation and
+// sign-in through catalog login forms.
 export { isCredentialType, parseCredentialData } from './credential-data.js';
 export { markCredentialExpired, type NewCredential, touchCredentials } from './credential.repo.js';
 export type { CredentialView, IdentityView } from './identity-view.js';
@@ -10,6 +11,15 @@ export {
   openKeyring,
   usesKeyFile,
 } from './keyring.js';
+export { connectUrl, type LoginTarget } from './login-run.js';
+export {
+  createLogins,
+  type LoginDeps,
+  type LoginInput,
+  type LoginResult,
+  type Logins,
+  type ReloginResult,
+} from './login.service.js';
 export { generateMasterKey, loadMasterKey, type MasterKey, parseMasterKey } from './master-key.js';
 export {
   rewrapCredentials,

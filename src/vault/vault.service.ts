@@ -28,6 +28,7 @@ import {
   identityView,
 } from './identity-view.js';
 import { fixedKeyring, type Keyring } from './keyring.js';
+import { isRememberedPassword } from './login-session.repo.js';
 import type { MasterKey } from './master-key.js';
 import { unreadableCredentials } from './rotation.service.js';
 import { credentialAad, UnsealError, unseal } from './seal.js';
@@ -232,7 +233,9 @@ export function createVault(deps: { db: Db; master: MasterKey | Keyring; clock?:
         db,
         identities.map((i) => i.id),
       );
-      return creds.filter((c) => c.status === 'active').at(-1) ?? creds.at(-1);
+      // A password remembered for re-login is the sign-in's, never a job's.
+      const usable = creds.filter((c) => !isRememberedPassword(c));
+      return usable.filter((c) => c.status === 'active').at(-1) ?? usable.at(-1);
     },
 
     /** Decrypts a credential for one running job. Throws UnsealError when it will not open. */

@@ -1,6 +1,6 @@
 // Builds the context an action gets in a job: the real HTTP client, origin-mapped to a stand-in.
 import type { ActionContext, OpenCredential } from '../../src/actions/define.js';
-import { createHttpClient, createJobBrowser } from '../../src/runtime/index.js';
+import { createHttpClient, createJobBrowser, createJobFiles } from '../../src/runtime/index.js';
 
 export interface TestContext<P> {
   ctx: ActionContext<P>;
@@ -26,6 +26,7 @@ export function actionContext<P>(
     }),
     // No pool here: these actions use HTTP only, and a browser call would fail loudly.
     browser: createJobBrowser(undefined, {}).browser,
+    files: createJobFiles().files,
     credential,
     signal: new AbortController().signal,
     log: (message, fields) => lines.push(`${message} ${JSON.stringify(fields ?? {})}`),

@@ -10,6 +10,7 @@ import {
   BlockedError,
   createHttpClient,
   createJobBrowser,
+  createJobFiles,
   ExecutionError,
   jarFromStorageState,
 } from '../../src/runtime/index.js';
@@ -55,6 +56,7 @@ function contextFor(on: LinkedInSite, profileUrl: string, jar: CookieJar, liAt?:
       timeoutMs: 10_000,
     }),
     browser: createJobBrowser(undefined, {}).browser,
+    files: createJobFiles().files,
     credential: liAt ? { type: 'browser_state', state: linkedInStorageState(liAt) } : undefined,
     signal: new AbortController().signal,
     log: (message, fields) => lines.push(`${message} ${JSON.stringify(fields ?? {})}`),

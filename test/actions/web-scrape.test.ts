@@ -7,6 +7,7 @@ import { webCatalog, webScrape } from '../../src/actions/catalogs/web/index.js';
 import {
   createHttpClient,
   createJobBrowser,
+  createJobFiles,
   ExecutionError,
   InvalidTargetError,
 } from '../../src/runtime/index.js';
@@ -35,6 +36,7 @@ async function scrape(params: Record<string, unknown>) {
       signal: controller.signal,
     }),
     browser: createJobBrowser(undefined, {}).browser,
+    files: createJobFiles().files,
     credential: undefined,
     signal: controller.signal,
     log: (message) => logs.push(message),

@@ -89,6 +89,8 @@ describe('real responses match the published schemas', () => {
       ['GET', `/v1/wire/jobs/${async_.body.job_id}`, { key }],
       ['GET', `/v1/wire/jobs/${sync.body.job_id}`, { key }],
       ['GET', '/v1/wire/jobs/00000000-0000-4000-8000-000000000000', { key }],
+      ['GET', `/v1/wire/jobs/${sync.body.job_id}/download?file=none.png`, { key }],
+      ['GET', '/v1/wire/jobs/00000000-0000-4000-8000-000000000000/download?file=a', { key }],
       ['GET', '/v1/wire/jobs', { key }],
       ['GET', '/v1/wire/jobs'],
       ['GET', '/v1/wire/credits', { key }],

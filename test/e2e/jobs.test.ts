@@ -70,6 +70,19 @@ describe('GET /jobs', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('shows a processing job with the credits it has already been charged', async () => {
+    const account = await server.newAccount(5);
+    const res = await call(server, 'POST', '/v1/wire/task', {
+      key: account.key,
+      body: { action_id: 'test_wait', params: { key: 'list-charged', ms: 30_000 } },
+    });
+    const list = await call(server, 'GET', '/v1/wire/jobs?status=processing', { key: account.key });
+    expect(list.body.jobs).toEqual([
+      expect.objectContaining({ id: res.body.job_id, status: 'processing', credits_used: 2 }),
+    ]);
+    await call(server, 'POST', `/v1/wire/jobs/${res.body.job_id}/cancel`, { key: account.key });
+  });
+
   it('never shows another account’s jobs', async () => {
     const other = await server.newAccount(0);
     expect((await call(server, 'GET', '/v1/wire/jobs', { key: other.key })).body).toMatchObject({

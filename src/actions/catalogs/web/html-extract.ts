@@ -100,7 +100,7 @@ function clean(value: string): string {
 }
 
 /** The URL relative links resolve against: <base href> if valid, else the page URL. */
-function documentBase($: CheerioAPI, pageUrl: string): string {
+export function documentBase($: CheerioAPI, pageUrl: string): string {
   const href = attr($, 'base[href]', 'href');
   return (href && absoluteHttpUrl(href, pageUrl)) ?? pageUrl;
 }
@@ -160,7 +160,8 @@ function openGraph($: CheerioAPI): Record<string, string> {
   return og;
 }
 
-function jsonLd($: CheerioAPI): Array<Record<string, unknown>> {
+/** Every top-level JSON-LD object of the page, arrays flattened; malformed blocks skipped. */
+export function jsonLd($: CheerioAPI): Array<Record<string, unknown>> {
   const blocks: Array<Record<string, unknown>> = [];
   $('script[type="application/ld+json" i]').each((_i, el) => {
     let parsed: unknown;

@@ -1,6 +1,10 @@
 // The `web` catalog: actions that work on any public website, without a login.
 import { defineCatalog } from '../../define.js';
+import { webCrawl } from './web-crawl.js';
+import { webExtract } from './web-extract.js';
 import { webScrape } from './web-scrape.js';
+import { webScreenshot } from './web-screenshot.js';
+import { webPdf } from './web-pdf.js';
 
 /** Generic web actions; `domain: '*'` because they accept any public URL. */
 export const webCatalog = defineCatalog({
@@ -13,8 +17,10 @@ export const webCatalog = defineCatalog({
     'Read any public web page: metadata, headings, main text, links and structured data.',
   logoUrl: '/static/logos/web.svg',
   authTypes: [],
-  actions: [webScrape],
+  actions: [webScrape, webScreenshot, webPdf, webExtract, webCrawl],
 });
 
 export { webScrape };
+export { webCrawl, webExtract };
+export { webPdf, webScreenshot };
 export { extractPage, type ExtractedPage } from './html-extract.js';
