@@ -11,11 +11,18 @@ import {
   createRegistry,
   type Registry,
 } from './actions/index.js';
+import { authenticate } from './accounts/index.js';
 import { buildServer } from './api/index.js';
-import { createMetrics } from './metrics/index.js';
+import { createMetrics, listenForMetrics, type MetricsListener } from './metrics/index.js';
 import type { Config } from './config/index.js';
 import { createEngine, type Engine } from './engine/index.js';
-import { BrowserPool, createAddressGuard, createPacer } from './runtime/index.js';
+import {
+  BrowserPool,
+  createAddressGuard,
+  createHttpClient,
+  createPacer,
+  jarFromStorageState,
+} from './runtime/index.js';
 import {
   type CatalogTimes,
   type Clock,
@@ -25,8 +32,18 @@ import {
   syncCatalogRecord,
   systemClock,
 } from './store/index.js';
-import { createVault, openKeyring, type Vault } from './vault/index.js';
-import { createWebhooks } from './webhooks/index.js';
+import {
+  createLogins,
+  createProbes,
+  createVault,
+  type Keyring,
+  type LoginTarget,
+  openKeyring,
+  type Probes,
+  type ProbeTarget,
+  type Vault,
+} from './vault/index.js';
+import { createWebhooks, enqueueEvent } from './webhooks/index.js';
 
 export interface TaskwireOptions {
   config: Config;
@@ -41,6 +58,8 @@ export interface Taskwire {
   store: Store;
   registry: Registry;
   vault: Vault;
+  /** Catalogs' login probes: save-time checks, POST /credentials/verify, background sweeps. */
+  probes: Probes;
   engine: Engine;
   server: FastifyInstance;
   logger: Logger;
@@ -48,6 +67,16 @@ export interface Taskwire {
   listen(): Promise<string>;
   /** Runs a worker only, with no API (the `taskwire worker` role). */
   work(): void;
+  /**
+   * Serves GET /metrics on loopback when TASKWIRE_WORKER_METRICS_PORT is set (a worker has no
+   * API to serve it); returns its URL, or undefined when the setting is off.
+   */
+  listenForMetrics(): Promise<string | undefined>;
+  /**
+   * Graceful shutdown: stops claiming, answers pending long-polls and sync waits, stops
+   * accepting requests, lets running jobs finish within TASKWIRE_SHUTDOWN_GRACE_MS, then
+   * aborts and releases the rest; the database closes last.
+   */
   close(): Promise<void>;
 }
 
@@ -71,6 +100,27 @@ export function createLogger(level: string): Logger {
   });
 }
 
+/** A catalog as a sign-in target, when it has a login flow (the vault never sees the registry). */
+function loginTargetOf(registry: Registry, slug: string): LoginTarget | undefined {
+  const catalog = registry.catalog(slug);
+  const login = catalog?.definition.login;
+  if (!catalog || !login) return undefined;
+  return {
+    slug,
+    name: catalog.definition.name,
+    fields: catalog.definition.loginFields ?? [],
+    origins: catalog.origins,
+    login,
+  };
+}
+
+/** A catalog's login probe, when it declares one. */
+function probeTargetOf(registry: Registry, slug: string): ProbeTarget | undefined {
+  const catalog = registry.catalog(slug);
+  const probe = catalog?.definition.probe;
+  return catalog && probe ? { slug, name: catalog.definition.name, probe } : undefined;
+}
+
 const fingerprint = (catalog: CatalogDefinition): string =>
   createHash('sha256')
     .update(JSON.stringify(catalog, (_k, v: unknown) => (typeof v === 'function' ? 'fn' : v)))
@@ -85,8 +135,10 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
   );
   await migrateToLatest(store.db);
   let vault: Vault;
+  let keyring: Keyring;
   try {
-    vault = createVault({ db: store.db, master: openKeyring(config), clock });
+    keyring = openKeyring(config);
+    vault = createVault({ db: store.db, master: keyring, clock });
     // Fail closed: credentials no held key opens would fail every job that uses them.
     await vault.checkReadable();
   } catch (error) {
@@ -130,6 +182,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     db: store.db,
     notifier: store.notifier,
     onJobSettled: (o) => metrics.observeJob(o.actionId, o.outcome, o.code, o.executionMs / 1000),
+    onWebhookFailure: (event, final) => metrics.observeWebhookFailure(event, final),
     write: store.write,
     dialect: store.dialect,
     registry,
@@ -154,6 +207,61 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
       giveUpMs: config.webhookGiveUpMs,
     },
   });
+  const logins = createLogins({
+    db: store.db,
+    master: keyring,
+    clock,
+    browser: browserPool,
+    timeoutMs: config.loginTimeoutMs,
+    target: (slug) => loginTargetOf(registry, slug),
+    catalogName: (slug) => registry.catalog(slug)?.definition.name,
+    log: (fields, message) => logger.info(fields, message),
+  });
+  const probes: Probes = createProbes({
+    db: store.db,
+    master: keyring,
+    clock,
+    target: (slug) => probeTargetOf(registry, slug),
+    // The same guarded, paced client a job of the catalog gets, with the login in its jar.
+    http: async (slug, credential, credentialId, signal) => {
+      const catalog = registry.catalog(slug);
+      return createHttpClient({
+        originMap: catalog?.origins ?? new Map(),
+        guard,
+        jar: await jarFromStorageState(
+          credential.type === 'browser_state' ? credential.state : undefined,
+        ),
+        signal,
+        maxBytes: config.maxResponseBytes,
+        timeoutMs: config.requestTimeoutMs,
+        pacer,
+        pacing: catalog?.definition.pacing,
+        identity: credentialId,
+        proxyUrl: proxyFor(slug),
+      });
+    },
+    timeoutMs: config.requestTimeoutMs,
+    relogin: (credentialId) => logins.relogin(credentialId),
+    onExpired: async (trx, row, reason) => {
+      await enqueueEvent(
+        trx,
+        {
+          accountId: row.account_id,
+          event: 'credential.expired',
+          payload: {
+            event: 'credential.expired',
+            credential_id: row.id,
+            identity_id: row.identity_id,
+            catalog_id: registry.catalog(row.catalog_slug)?.uuid ?? row.catalog_slug,
+            status_reason: reason,
+            at: clock.now().toISOString(),
+          },
+        },
+        clock,
+      );
+    },
+    log: (fields, message) => logger.info(fields, message),
+  });
   // Webhook URLs pass the same address guard as the URLs actions fetch.
   const urlGuard = createAddressGuard(guard);
   const webhooks = createWebhooks({
@@ -167,6 +275,8 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     registry,
     engine,
     vault,
+    logins,
+    probes,
     webhooks,
     logger,
     bodyLimit: config.bodyLimit,
@@ -175,32 +285,70 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     rateLimits: {
       perKey: config.rateLimitPerMinute,
       anonymous: config.anonymousRateLimitPerMinute,
+      accountOfKey: async (key) => (await authenticate(store.db, key))?.accountId,
     },
     syncWaitMs: config.syncWaitMs,
     catalogTimes,
   });
 
   let closed = false;
+  let metricsListener: MetricsListener | undefined;
+  // The worker's own timers are unref'd (an embedded engine must not hold a process open), so
+  // a worker-only process is held open by this until it closes, as `listen` is by its socket.
+  let keepAlive: NodeJS.Timeout | undefined;
+  // Workers re-check stored logins in the background; one round at a time per process.
+  let sweeper: NodeJS.Timeout | undefined;
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const startSweeps = (): void => {
+    if (sweeper || config.verifyIntervalMs === 0) return;
+    const every = Math.min(config.verifyIntervalMs, 60_000);
+    sweeper = setInterval(() => {
+      sweeping = sweeping
+        .then(() => probes.sweep(config.verifyIntervalMs))
+        .catch((error: unknown) => logger.warn({ err: error }, 'login checks failed'));
+    }, every);
+    sweeper.unref();
+  };
   return {
     config,
     store,
     registry,
     vault,
+    probes,
     engine,
     server,
     logger,
     async listen() {
-      if (config.worker) engine.startWorker();
+      if (config.worker) {
+        engine.startWorker();
+        startSweeps();
+      }
       return server.listen({ host: config.host, port: config.port });
     },
     work() {
       engine.startWorker();
+      startSweeps();
+      keepAlive ??= setInterval(() => {}, 2 ** 30);
+    },
+    async listenForMetrics() {
+      if (config.workerMetricsPort === null) return undefined;
+      metricsListener ??= await listenForMetrics(metrics, config.workerMetricsPort);
+      return metricsListener.url;
     },
     async close() {
       if (closed) return;
       closed = true;
-      await server.close();
-      await engine.stop();
+      clearInterval(sweeper);
+      // First, synchronously inside `stop`: no more claims, and every pending wait answered
+      // with the job as it stands. Only then can the HTTP server drain quickly.
+      const engineStopped = engine.stop(config.shutdownGraceMs);
+      // Refuses new connections and waits for the requests in flight (no longer held).
+      const serverClosed = server.close();
+      // Running jobs get the grace period, then are aborted and released.
+      await Promise.all([engineStopped, serverClosed]);
+      clearInterval(keepAlive);
+      await metricsListener?.close();
+      await sweeping;
       // After the engine: stopping aborts running jobs, which dispose their contexts.
       await browserPool.close();
       await store.close();

@@ -2,7 +2,9 @@
 import { startDeadline } from './deadline.js';
 import { JobFailedError, TaskwireError } from './errors.js';
 import type {
+  IdentityChanges,
   JobsFilter,
+  NewCredential,
   NewIdentity,
   RunOptions,
   SearchFilters,
@@ -16,6 +18,7 @@ import { createTransport, type Query, type Send } from './transport.js';
 import type {
   CatalogDetail,
   CatalogEntry,
+  Credential,
   Credits,
   FailedJob,
   FinishedJob,
@@ -277,12 +280,74 @@ export class Taskwire {
   }
 
   /**
+   * `PATCH /identities/{id}`: rename it, or make it its catalog's default (`isDefault: true`).
+   * @example
+   * await tw.updateIdentity(id, { name: 'Work', isDefault: true });
+   */
+  async updateIdentity(id: string, changes: IdentityChanges): Promise<void> {
+    const body = {
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.isDefault !== undefined ? { is_default: changes.isDefault } : {}),
+    };
+    await this.#send({ method: 'PATCH', path: `/identities/${enc(id)}`, body });
+  }
+
+  /**
+   * `DELETE /identities/{id}`, with its credentials.
+   * @example
+   * await tw.deleteIdentity(id);
+   */
+  async deleteIdentity(id: string): Promise<void> {
+    await this.#remove(`/identities/${enc(id)}`);
+  }
+
+  /**
+   * `POST /identities/{id}/credentials`: another login for the identity; its `data` is
+   * encrypted at rest and never returned.
+   * @example
+   * await tw.addCredential(id, { type: 'browser_state', data: { cookies } });
+   */
+  async addCredential(identityId: string, credential: NewCredential): Promise<Credential> {
+    const body = {
+      credential_type: credential.type,
+      data: credential.data,
+      ...(credential.metadata !== undefined ? { metadata: credential.metadata } : {}),
+    };
+    const reply = await this.#send<{ credential: Credential }>({
+      method: 'POST',
+      path: `/identities/${enc(identityId)}/credentials`,
+      body,
+    });
+    return reply.body.credential;
+  }
+
+  /**
+   * `DELETE /credentials/{id}`.
+   * @example
+   * await tw.deleteCredential(credentialId);
+   */
+  async deleteCredential(id: string): Promise<void> {
+    await this.#remove(`/credentials/${enc(id)}`);
+  }
+
+  /**
    * `GET /credits`: the balance and a page of the ledger.
    * @example
    * const { balance } = await tw.credits();
    */
   async credits(options: { page?: number; limit?: number } = {}): Promise<Credits> {
     return this.#get<Credits>('/credits', options);
+  }
+
+  async #remove(path: string): Promise<void> {
+    try {
+      await this.#send({ method: 'DELETE', path });
+    } catch (error) {
+      // A retry whose first attempt did land finds it gone already: that is success.
+      if (error instanceof TaskwireError && error.code === 'NOT_FOUND' && error.attempts > 1)
+        return;
+      throw error;
+    }
   }
 
   async #get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {

@@ -8,7 +8,9 @@ export {
   TimeoutError,
 } from './errors.js';
 export type {
+  IdentityChanges,
   JobsFilter,
+  NewCredential,
   NewIdentity,
   RunOptions,
   SearchFilters,

@@ -81,6 +81,19 @@ export interface SearchFilters {
 }
 
 /** `createIdentity` input. */
+/** A credential for `addCredential`; `data` is encrypted at rest and never returned. */
+export interface NewCredential {
+  type: CredentialType;
+  data: unknown;
+  metadata?: JsonObject;
+}
+
+/** What `updateIdentity` changes: at least one of the two. */
+export interface IdentityChanges {
+  name?: string;
+  isDefault?: boolean;
+}
+
 export interface NewIdentity {
   /** The catalog's id or slug. */
   catalogId: string;

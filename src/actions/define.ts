@@ -52,6 +52,12 @@ export interface ActionDefinition<P extends TObject = TObject, O extends TObject
   /** Attempts in all, including the first (transient failures retry up to this). */
   maxAttempts: number;
   /**
+   * Retry an attempt that ran past `timeoutMs` (or an HTTP request past its budget) like a
+   * transient failure. Off by default: a slow site tends to stay slow, and a write that timed
+   * out may have happened. Fit for reads of sites that are occasionally sluggish.
+   */
+  retryOnTimeout?: boolean;
+  /**
    * The URLs in `params` the action will fetch, checked when the task is submitted so an
    * unusable or forbidden address is a 400 that costs nothing rather than a failed job.
    */
@@ -60,7 +66,7 @@ export interface ActionDefinition<P extends TObject = TObject, O extends TObject
 }
 
 export type { LoginContext, LoginField, LoginFlow, LoginOutcome } from '../runtime/index.js';
-import type { LoginField, LoginFlow, PacingOverrides } from '../runtime/index.js';
+import type { CredentialProbe, LoginField, LoginFlow, PacingOverrides } from '../runtime/index.js';
 
 export interface CatalogDefinition {
   slug: string;
@@ -82,6 +88,11 @@ export interface CatalogDefinition {
    * Catalogs without one are connected by pasting a browser session.
    */
   login?: LoginFlow;
+  /**
+   * The catalog's cheap "who am I" check of a stored login, run when a credential is saved, on
+   * POST /credentials/verify and periodically (TASKWIRE_VERIFY_INTERVAL_MS).
+   */
+  probe?: CredentialProbe;
   /**
    * Pacing for this catalog's requests, over TASKWIRE_SITE_* / TASKWIRE_IDENTITY_*: e.g.
    * `{ identity: { minGapMs: 2000 } }` so one login is never used faster than every 2 s.

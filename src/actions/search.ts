@@ -60,14 +60,20 @@ export function scoreAction(action: RegisteredAction, query: string): number {
   let matched = 0;
   for (const word of words) {
     let best = 0;
+    let fieldsHit = 0;
     for (const [field, set] of Object.entries(fields) as Array<
       [keyof typeof FIELD_WEIGHTS, Set<string>]
     >) {
       const hit = set.has(word) || [...set].some((t) => t.startsWith(word) && word.length >= 3);
-      if (hit) best = Math.max(best, FIELD_WEIGHTS[field]);
+      if (hit) {
+        best = Math.max(best, FIELD_WEIGHTS[field]);
+        fieldsHit += 1;
+      }
     }
     if (best > 0) matched += 1;
-    score += best;
+    // The best field decides; each further field the word appears in breaks ties, so an
+    // action that is about the word (name, tags and description) beats one that mentions it.
+    score += best > 0 ? best + fieldsHit - 1 : 0;
   }
   // Every word should match; a partial match still ranks, below all full matches.
   return matched === words.length ? score + 1000 : matched > 0 ? score : 0;

@@ -13,23 +13,28 @@ import type { Registry } from '../actions/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Engine } from '../engine/index.js';
 import type { CatalogTimes, Database } from '../store/index.js';
-import type { Vault } from '../vault/index.js';
+import type { Logins, Probes, Vault } from '../vault/index.js';
 import type { Webhooks } from '../webhooks/index.js';
 import type { createAuth } from './auth.js';
+import type { RateLimits } from './rate-limit.js';
 
 export interface ApiDeps {
   db: Kysely<Database>;
   registry: Registry;
   engine: Engine;
   vault: Vault;
+  /** Sign-in through catalogs' login forms (POST /login). */
+  logins: Logins;
+  /** Catalogs' login probes (saving a credential, POST /credentials/verify). */
+  probes: Probes;
   webhooks: Webhooks;
   logger: FastifyBaseLogger;
   bodyLimit: number;
   metrics: Metrics;
   /** Bearer token that opens GET /metrics to non-loopback clients ('' keeps it loopback-only). */
   metricsToken: string;
-  /** Requests per minute per API key, and per IP without one; 0 turns a limit off. */
-  rateLimits: { perKey: number; anonymous: number };
+  /** Requests per minute per account, and per IP without a valid key; 0 turns a limit off. */
+  rateLimits: RateLimits;
   syncWaitMs: number;
   catalogTimes: ReadonlyMap<string, CatalogTimes>;
 }

@@ -4,7 +4,13 @@ import { Type } from 'typebox';
 
 import type { RegisteredCatalog } from '../actions/index.js';
 import { AppError, notFound } from '../errors/index.js';
-import type { IdentityView } from '../vault/index.js';
+import type { CredentialType } from '../runtime/index.js';
+import {
+  credentialView,
+  type IdentityView,
+  type NewCredential,
+  parseCredentialData,
+} from '../vault/index.js';
 import { accountOf } from './auth.js';
 import type { RouteContext, WireApp } from './context.js';
 import {
@@ -50,6 +56,33 @@ export function identityRoutes(app: WireApp, ctx: RouteContext): void {
         },
       );
     }
+  }
+
+  /**
+   * Runs the catalog's probe on a credential about to be saved. A login the site rejects is
+   * refused (nothing is written) unless the caller asks to keep it, as `expired`. When the
+   * site cannot tell, or the catalog has no probe, the credential is saved unverified.
+   */
+  async function verifiedOnSave(
+    catalog: RegisteredCatalog,
+    type: CredentialType,
+    data: unknown,
+    keepExpired: boolean | undefined,
+  ): Promise<NewCredential['verification']> {
+    // Malformed data is a 400 here, before any request to the site.
+    const verdict = await ctx.probes.check(
+      catalog.definition.slug,
+      parseCredentialData(type, data),
+    );
+    const verifiedAt = new Date().toISOString();
+    if (verdict.status === 'active') return { status: 'active', verifiedAt };
+    if (verdict.status !== 'expired') return undefined;
+    if (keepExpired) return { status: 'expired', reason: 'probe_failed', verifiedAt };
+    throw new AppError(
+      'AUTH_EXPIRED',
+      401,
+      `${catalog.definition.name} rejected this login (${verdict.message}) Nothing was saved: connect a fresh session, or send keep_expired: true to store it as expired.`,
+    );
   }
 
   app.get(
@@ -109,6 +142,14 @@ export function identityRoutes(app: WireApp, ctx: RouteContext): void {
       const body = request.body;
       const catalog = catalogNamed(body.catalog_id);
       if (body.credential) assertAccepts(catalog, body.credential.type);
+      const verification = body.credential
+        ? await verifiedOnSave(
+            catalog,
+            body.credential.type,
+            body.credential.data,
+            body.credential.keep_expired,
+          )
+        : undefined;
       const identity = await vault.createIdentity(accountOf(request), {
         catalogSlug: catalog.definition.slug,
         name: body.name,
@@ -119,6 +160,7 @@ export function identityRoutes(app: WireApp, ctx: RouteContext): void {
                 type: body.credential.type,
                 data: body.credential.data,
                 ...(body.credential.metadata ? { metadata: body.credential.metadata } : {}),
+                ...(verification ? { verification } : {}),
               },
             }
           : {}),
@@ -192,13 +234,44 @@ export function identityRoutes(app: WireApp, ctx: RouteContext): void {
       const body = request.body;
       const accountId = accountOf(request);
       const identity = await vault.getIdentity(accountId, id);
-      assertAccepts(catalogNamed(identity.catalog_slug), body.credential_type);
+      const catalog = catalogNamed(identity.catalog_slug);
+      assertAccepts(catalog, body.credential_type);
+      const verification = await verifiedOnSave(
+        catalog,
+        body.credential_type,
+        body.data,
+        body.keep_expired,
+      );
       const credential = await vault.addCredential(accountId, id, {
         type: body.credential_type,
         data: body.data,
         ...(body.metadata ? { metadata: body.metadata } : {}),
+        ...(verification ? { verification } : {}),
       });
       return reply.status(201).send({ status: 'ok', credential });
+    },
+  );
+
+  app.post(
+    '/credentials/verify',
+    {
+      preHandler: ctx.auth.required,
+      schema: {
+        body: Type.Object(
+          { identity_id: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ status: Type.Literal('verified'), credential: Credential }),
+          ...errors,
+          502: ErrorEnvelope,
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await ctx.probes.verifyIdentity(accountOf(request), request.body.identity_id);
+      if (!result.ok) throw result.error;
+      return reply.status(201).send({ status: 'verified', credential: credentialView(result.row) });
     },
   );
 

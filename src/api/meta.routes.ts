@@ -1,4 +1,5 @@
-// Root routes outside the Wire prefixes: liveness and the one-screen guide for agents.
+// Root routes outside the Wire prefixes: liveness, the one-screen guide for agents and catalog
+// logos. (The connect pages behind AUTH_REQUIRED's connect_url are the dashboard's.)
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 

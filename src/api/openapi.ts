@@ -167,6 +167,16 @@ const ERRORS: Record<number, { description: string; examples: Record<string, Nam
       },
     },
   },
+  502: {
+    description:
+      'LOGIN_FAILED: the sign-in through the site’s login form did not finish (the site failed, or answered in a way Taskwire does not recognise).',
+    examples: {
+      loginFailed: {
+        summary: 'The login page never answered',
+        value: envelope('LOGIN_FAILED', 'LinkedIn did not finish signing in within 60 s.'),
+      },
+    },
+  },
   503: {
     description: 'ACTION_UNAVAILABLE: the action is disabled on this server.',
     examples: {
@@ -226,6 +236,7 @@ const TAGS: Record<string, string> = {
 };
 
 function tagOf(url: string): string {
+  if (url.startsWith('/products/')) return 'Identities';
   const segment = /^\/v1\/(?:wire|holocron)\/([^/]+)/.exec(url)?.[1];
   return (segment && TAGS[segment]) ?? 'Service';
 }
@@ -233,15 +244,190 @@ function tagOf(url: string): string {
 type ResponseMap = Record<string, Record<string, unknown>>;
 
 /** The documented error envelope for a status, as a plain response-map entry. */
-function errorSchema(status: number): ResponseMap[string] {
-  return { ...errorResponse(status) };
+function errorSchema(
+  status: number,
+  override?: { description?: string; examples?: Record<string, NamedExample> },
+): ResponseMap[string] {
+  return { ...errorResponse(status, override) };
+}
+
+/** What a success means when the route's schema does not say (never "Default Response"). */
+const SUCCESS: Record<number, string> = {
+  200: 'OK.',
+  201: 'Created.',
+  202: 'Accepted: the job is queued; poll `poll_url` (or GET /jobs/{id}?wait=30) for the result.',
+};
+
+interface Media {
+  type: string;
+  description: string;
+  /** Descriptions of the route's own non-JSON error answers, by status. */
+  errors?: Record<number, string>;
+}
+
+/**
+ * Routes that answer text or an image rather than JSON: their `Type.String()` schema is
+ * published under the media type they really send, not as a JSON string.
+ */
+const MEDIA: Record<string, Media> = {
+  '/llms.txt': {
+    type: 'text/plain',
+    description: 'A one-screen guide to the API for LLM agents (the llms.txt convention).',
+  },
+  '/metrics': {
+    type: 'text/plain',
+    description: 'Prometheus metrics in the text exposition format.',
+  },
+  '/static/logos/:file': {
+    type: 'image/svg+xml',
+    description: "A catalog's monogram logo, as `logo_url` names it.",
+  },
+  '/products/holocron/:slug/connect': {
+    type: 'text/html',
+    description:
+      'The connect page (HTML) where a person stores a login for the catalog: paste a browser session or token, or sign in through its login form.',
+    errors: { 404: 'NOT_FOUND: no catalog has this slug; the page (HTML) says so.' },
+  },
+};
+
+/** Error cases a route knows better than the generic ones, by path under the prefix. */
+const ROUTE_ERRORS: Record<
+  string,
+  Record<number, { description?: string; examples?: Record<string, NamedExample> }>
+> = {
+  '/task': {
+    400: {
+      description:
+        'BAD_REQUEST (the body is malformed) or INVALID_PARAMS (`params` do not match the action’s input schema); nothing is charged.',
+      examples: {
+        ...ERRORS[400]!.examples,
+        invalidParams: {
+          summary: 'params break the input schema',
+          value: envelope('INVALID_PARAMS', "The params do not match the action's input schema.", {
+            details: "/params/message: 'message' is required",
+            issues: [{ path: '/params/message', message: "'message' is required" }],
+          }),
+        },
+      },
+    },
+    401: {
+      description:
+        'UNAUTHORIZED (bad API key), AUTH_REQUIRED (the action needs a login you have not connected; see `connect_url`) or AUTH_EXPIRED (the credential is no longer active).',
+      examples: {
+        ...ERRORS[401]!.examples,
+        authRequired: {
+          summary: 'No identity for the catalog',
+          value: envelope('AUTH_REQUIRED', 'This action requires a LinkedIn connection.', {
+            connect_url: '/products/holocron/linkedin/connect',
+          }),
+        },
+        authExpired: {
+          summary: 'The credential has expired',
+          value: envelope('AUTH_EXPIRED', 'Credential is no longer active. Please reconnect.'),
+        },
+      },
+    },
+    404: {
+      description: 'NOT_FOUND: no action has this `action_id`, or the credential is unknown.',
+      examples: {
+        unknownAction: {
+          summary: 'An unknown action',
+          value: envelope('NOT_FOUND', "Unknown action_id 'linkedin_nope'"),
+        },
+      },
+    },
+  },
+  '/login': {
+    400: {
+      description:
+        'BAD_REQUEST (the body is malformed) or INVALID_PARAMS (a login field is missing or wrong; `missing_fields` names the absent ones). No browser was started.',
+      examples: {
+        missingField: {
+          summary: 'No password',
+          value: envelope(
+            'INVALID_PARAMS',
+            'Signing in to LinkedIn needs password (its login fields: username, password).',
+            {
+              missing_fields: ['password'],
+              details: "/params/password: 'password' is required",
+              issues: [{ path: '/params/password', message: "'password' is required" }],
+            },
+          ),
+        },
+      },
+    },
+    401: {
+      description:
+        'UNAUTHORIZED (bad API key), BAD_PASSWORD (the site refused the username or password) or MFA_REQUIRED (the site asks for a one-time code; `missing_fields` names the field to send).',
+      examples: {
+        ...ERRORS[401]!.examples,
+        badPassword: {
+          summary: 'The site refused the password',
+          value: envelope('BAD_PASSWORD', 'LinkedIn did not accept that email and password.'),
+        },
+        mfaRequired: {
+          summary: 'A one-time code is needed',
+          value: envelope('MFA_REQUIRED', 'Amazon asks for a one-time code.', {
+            missing_fields: ['totp_secret'],
+          }),
+        },
+      },
+    },
+    403: {
+      description:
+        'CAPTCHA_REQUIRED: the site showed a challenge; sign in once in a browser and connect by pasting its session (`connect_url`).',
+      examples: {
+        captcha: {
+          summary: 'A challenge page',
+          value: envelope(
+            'CAPTCHA_REQUIRED',
+            'LinkedIn showed a security check. Sign in once in an ordinary browser and connect by pasting its session instead.',
+            { connect_url: '/products/holocron/linkedin/connect' },
+          ),
+        },
+      },
+    },
+  },
+  '/metrics': {
+    403: {
+      description:
+        'FORBIDDEN: metrics are open to loopback clients, or to others with the metrics token as a Bearer token.',
+      examples: {
+        forbidden: {
+          summary: 'A remote client without the token',
+          value: envelope(
+            'FORBIDDEN',
+            'Metrics are open to loopback clients or with the metrics token.',
+          ),
+        },
+      },
+    },
+  },
+};
+
+/** `url` without its Wire prefix: `/v1/wire/task` → `/task`; root routes stay as they are. */
+function routePath(url: string): string {
+  return url.replace(/^\/v1\/(?:wire|holocron)(?=\/)/, '');
+}
+
+/** A `Type.String()` answer of a text route, republished under its real media type. */
+function asMedia(body: Record<string, unknown>, media: Media, status: number) {
+  const { description, headers, ...schema } = body;
+  return {
+    description:
+      description ??
+      (status < 300 ? media.description : (media.errors?.[status] ?? ERRORS[status]?.description)),
+    content: { [media.type]: { schema } },
+    ...(headers ? { headers } : {}),
+  };
 }
 
 /**
  * Adds to a route's responses what every such route can answer: 400 when it validates
  * input, 401 when it authenticates (`authenticates` names the auth hooks), 413/415 when it
  * takes a body, 429 (all but `/health`, which is never limited) and 500; every response
- * also documents `X-Request-Id`. A status the route declares itself is kept as declared.
+ * also documents `X-Request-Id`, and each gets a description. A status the route declares
+ * itself keeps its schema (the serializer uses it, so extras like `connect_url` stay).
  */
 export function documentRoute(
   route: RouteOptions,
@@ -251,6 +437,8 @@ export function documentRoute(
   if (!schema?.response) return;
   const methods = [route.method].flat().map(String);
   const hooks = [route.preHandler ?? []].flat();
+  const path = routePath(route.url);
+  const overrides = ROUTE_ERRORS[path] ?? {};
   const added = new Set<number>([500]);
   if (schema.body || schema.querystring || schema.params || schema.headers) added.add(400);
   if (hooks.some(authenticates)) added.add(401);
@@ -259,15 +447,24 @@ export function documentRoute(
 
   const declared = schema.response as ResponseMap;
   const response: ResponseMap = { ...declared };
-  for (const status of added) response[status] ??= errorSchema(status);
+  for (const status of added) response[status] ??= errorSchema(status, overrides[status]);
   for (const [status, body] of Object.entries(response)) {
     const code = Number(status);
-    const known = ERRORS[code];
+    let filled = body;
     // A bare ErrorEnvelope declared by a route gets the status's description and example.
-    const filled =
-      known && body.description === undefined && body.properties === ErrorEnvelope.properties
-        ? errorSchema(code)
-        : body;
+    if (body.description === undefined && body.properties === ErrorEnvelope.properties) {
+      filled = errorSchema(code, overrides[code]);
+    } else if (MEDIA[route.url] && body.type === 'string' && body.content === undefined) {
+      filled = asMedia(body, MEDIA[route.url]!, code);
+    } else if (body.description === undefined) {
+      const known = code >= 400 ? { ...ERRORS[code], ...overrides[code] } : undefined;
+      const description = SUCCESS[code] ?? known?.description;
+      if (description) filled = { ...body, description };
+      // An error schema of the route's own still shows a typical body.
+      if (known?.examples && body['x-examples'] === undefined) {
+        filled = { ...filled, 'x-examples': known.examples };
+      }
+    }
     response[status] = {
       ...filled,
       headers: {

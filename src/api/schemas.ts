@@ -216,6 +216,8 @@ export const NewCredentialBody = Type.Object(
     credential_type: CredentialType,
     data: Type.Unknown(),
     metadata: Opt(AnyObject),
+    /** Store a login the site's probe rejects, as `expired`, instead of refusing it. */
+    keep_expired: Opt(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -227,7 +229,12 @@ export const NewIdentityBody = Type.Object(
     is_default: Opt(Type.Boolean()),
     credential: Opt(
       Type.Object(
-        { type: CredentialType, data: Type.Unknown(), metadata: Opt(AnyObject) },
+        {
+          type: CredentialType,
+          data: Type.Unknown(),
+          metadata: Opt(AnyObject),
+          keep_expired: Opt(Type.Boolean()),
+        },
         { additionalProperties: false },
       ),
     ),

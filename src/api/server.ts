@@ -13,15 +13,21 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 
 import { AppError } from '../errors/index.js';
+import { accountRoutes } from './account.routes.js';
 import { createAuth } from './auth.js';
 import { catalogRoutes } from './catalog.routes.js';
 import type { ApiDeps, RouteContext } from './context.js';
 import { creditRoutes } from './credits.routes.js';
+import { dashboardJobRoutes } from './dashboard-jobs.routes.js';
+import { connectPageRoute, dashboardRoutes } from './dashboard.routes.js';
 import { renderError } from './errors.js';
 import { identityRoutes } from './identities.routes.js';
 import { jobRoutes } from './jobs.routes.js';
+import { keyRoutes } from './keys.routes.js';
+import { loginRoutes } from './login.routes.js';
 import { metaRoutes } from './meta.routes.js';
 import { metricsRoute } from './metrics.routes.js';
+import { documentRoute } from './openapi.js';
 import { taskRoutes } from './tasks.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
 
@@ -64,6 +70,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   // without one would serialise whatever its handler returned, so it may not exist at all.
   const routes: Array<{ method: string; url: string }> = [];
   routeTables.set(app, routes);
+  const auth = createAuth(deps.db);
+  const authenticates = (hook: unknown) => hook === auth.required || hook === auth.optional;
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') routes.push({ method, url: route.url });
@@ -73,6 +81,9 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     if (route.method !== 'HEAD' && !isDocsAsset && !route.schema?.response) {
       throw new Error(`Route ${String(route.method)} ${route.url} has no response schema.`);
     }
+    // Before @fastify/swagger's own onRoute hook (registered below), so the document and the
+    // serializer both see the error envelopes, descriptions and headers every route shares.
+    documentRoute(route, authenticates);
   });
   const { strict, coercing } = validators();
   app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -137,7 +148,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   void app.register(rateLimit, rateLimitOptions(deps.rateLimits));
   void app.register(async (root) => metaRoutes(root, deps.registry));
   void app.register(async (root) => metricsRoute(root, deps.metrics, deps.metricsToken));
-  const auth = createAuth(deps.db);
+  void app.register(async (root) => dashboardRoutes(root));
+  void app.register(async (root) => connectPageRoute(root, deps.registry));
   for (const prefix of WIRE_PREFIXES) {
     const ctx: RouteContext = { ...deps, auth, prefix };
     void app.register(
@@ -147,8 +159,12 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
         taskRoutes(wire, ctx);
         jobRoutes(wire, ctx);
         identityRoutes(wire, ctx);
+        loginRoutes(wire, ctx);
         creditRoutes(wire, ctx);
         webhookRoutes(wire, ctx);
+        accountRoutes(wire, ctx);
+        keyRoutes(wire, ctx);
+        dashboardJobRoutes(wire, ctx);
       },
       { prefix },
     );

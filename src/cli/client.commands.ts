@@ -1,16 +1,64 @@
-// Client-side commands over the public API (through the SDK): jobs, catalog, identities and
-// credits. They take --url / --api-key (or TASKWIRE_URL / TASKWIRE_API_KEY) and --json.
-import type { JobBody } from '@taskwire/client';
-import type { Command } from 'commander';
+// Client-side commands over the public API (through the SDK): jobs, catalog, identities,
+// credentials and credits. They take --url / --api-key (or TASKWIRE_URL / TASKWIRE_API_KEY)
+// and --json.
+import { readFileSync } from 'node:fs';
+
+import type { CredentialType, Identity, JobBody } from '@taskwire/client';
+import { type Command, Option } from 'commander';
 
 import {
   type ClientFlags,
   clientFrom,
   clientOptions,
   EXIT,
+  follow,
   guarded,
   output,
+  pageSize,
+  seconds,
+  usageExits,
 } from './api-client.js';
+
+const CREDENTIAL_TYPES: readonly CredentialType[] = [
+  'browser_state',
+  'credentials',
+  'api_key',
+  'token',
+];
+
+/** `--type <type>`, limited to the credential types the API knows. */
+const typeOption = (description: string) =>
+  new Option('--type <type>', description).choices(CREDENTIAL_TYPES);
+
+/**
+ * A credential's `data`: JSON from `file`, or from stdin when `file` is absent or `-`. Text
+ * that is not JSON is sent as a string (a bare token or API key). Never echoed anywhere.
+ */
+function readCredentialData(file: string | undefined): unknown {
+  const fromStdin = file === undefined || file === '-';
+  if (fromStdin && process.stdin.isTTY) {
+    throw new Error("Give the credential's data with --data-file <file>, or pipe it on stdin.");
+  }
+  let text: string;
+  try {
+    text = readFileSync(fromStdin ? 0 : file, 'utf8').trim();
+  } catch (error) {
+    throw new Error(`--data-file ${file} cannot be read: ${(error as Error).message}`);
+  }
+  if (text === '')
+    throw new Error(`The credential data ${fromStdin ? 'on stdin' : `in ${file}`} is empty.`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const identityText = (i: Identity): string =>
+  [
+    `${i.id}  ${i.name}${i.is_default ? '  (default)' : ''}`,
+    ...i.credentials.map((c) => `  credential ${c.id}  ${c.credential_type}  ${c.status}`),
+  ].join('\n');
 
 const table = (rows: string[][]): string => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -32,12 +80,14 @@ const jobLine = (id: string, body: JobBody): string =>
       : `${id}  processing`;
 
 export function registerClientCommands(program: Command): void {
-  const jobs = program.command('jobs').description('list, inspect, follow and cancel jobs');
+  const jobs = usageExits(
+    program.command('jobs').description('list, inspect, follow and cancel jobs'),
+  );
   clientOptions(jobs.command('list').description('your jobs, newest first'))
     .option('--status <status>', 'processing, completed or failed')
     .option('--catalog <slug>', 'only this catalog')
     .option('--search <text>', 'action id, params or error text')
-    .option('--limit <n>', 'how many', '20')
+    .option('--limit <n>', 'how many (1 to 100)', pageSize, 20)
     .action(
       guarded(
         async (
@@ -45,11 +95,11 @@ export function registerClientCommands(program: Command): void {
             status?: string;
             catalog?: string;
             search?: string;
-            limit: string;
+            limit: number;
           },
         ) => {
           const page = await clientFrom(flags).listJobs({
-            limit: Number(flags.limit),
+            limit: flags.limit,
             ...(flags.status ? { status: flags.status as 'completed' } : {}),
             ...(flags.catalog ? { catalog: flags.catalog } : {}),
             ...(flags.search ? { search: flags.search } : {}),
@@ -85,14 +135,15 @@ export function registerClientCommands(program: Command): void {
     }),
   );
   clientOptions(
-    jobs.command('watch').description('wait until a job finishes, then show it').argument('<id>'),
+    jobs
+      .command('watch')
+      .description('wait until a job finishes (a live progress line on a terminal), then show it')
+      .argument('<id>'),
   )
-    .option('--timeout <seconds>', 'how long to wait', '600')
+    .option('--timeout <seconds>', 'how long to wait', seconds, 600)
     .action(
-      guarded(async (id: string, flags: ClientFlags & { timeout: string }) => {
-        const body = await clientFrom(flags).waitForJob(id, {
-          timeoutMs: Number(flags.timeout) * 1000,
-        });
+      guarded(async (id: string, flags: ClientFlags & { timeout: number }) => {
+        const body = await follow(clientFrom(flags), id, flags.timeout * 1000);
         output(flags, { job_id: id, ...body }, () => jobLine(id, body));
         return body.status === 'completed' ? EXIT.ok : EXIT.jobFailed;
       }),
@@ -109,7 +160,9 @@ export function registerClientCommands(program: Command): void {
     }),
   );
 
-  const catalog = program.command('catalog').description('browse the catalogs and their actions');
+  const catalog = usageExits(
+    program.command('catalog').description('browse the catalogs and their actions'),
+  );
   clientOptions(catalog.command('list', { isDefault: true }).description('every catalog')).action(
     guarded(async (flags: ClientFlags) => {
       const entries = await clientFrom(flags).catalog();
@@ -172,9 +225,9 @@ export function registerClientCommands(program: Command): void {
     }),
   );
 
-  const identities = program
-    .command('identities')
-    .description('your stored logins (never their secrets)');
+  const identities = usageExits(
+    program.command('identities').description('your stored logins (never their secrets)'),
+  );
   clientOptions(
     identities.command('list', { isDefault: true }).description('identities and their credentials'),
   )
@@ -205,17 +258,133 @@ export function registerClientCommands(program: Command): void {
       output(flags, identity, () => JSON.stringify(identity, null, 2));
     }),
   );
+  clientOptions(
+    identities
+      .command('create')
+      .description('a new identity on a catalog, optionally with its first credential'),
+  )
+    .requiredOption('--catalog <slug>', 'the catalog (slug or id)')
+    .requiredOption('--name <name>', 'a name unique on the catalog, e.g. "Work LinkedIn"')
+    .option('--default', "make it the catalog's default identity")
+    .addOption(typeOption('add a first credential of this type (its data from --data-file)'))
+    .option('--data-file <file>', "the credential's data as JSON ('-' or absent: stdin)")
+    .action(
+      guarded(
+        async (
+          flags: ClientFlags & {
+            catalog: string;
+            name: string;
+            default?: boolean;
+            type?: CredentialType;
+            dataFile?: string;
+          },
+        ) => {
+          if (flags.dataFile !== undefined && flags.type === undefined) {
+            throw new Error('--data-file needs --type: the type of the credential it holds.');
+          }
+          const identity = await clientFrom(flags).createIdentity({
+            catalogId: flags.catalog,
+            name: flags.name,
+            ...(flags.default ? { isDefault: true } : {}),
+            ...(flags.type
+              ? { credential: { type: flags.type, data: readCredentialData(flags.dataFile) } }
+              : {}),
+          });
+          output(flags, identity, () => `Created identity ${identityText(identity)}`);
+        },
+      ),
+    );
+  clientOptions(
+    identities
+      .command('rename')
+      .description('rename an identity')
+      .argument('<id>')
+      .argument('<name>'),
+  ).action(
+    guarded(async (id: string, name: string, flags: ClientFlags) => {
+      const client = clientFrom(flags);
+      await client.updateIdentity(id, { name });
+      const identity = await client.identity(id);
+      output(flags, identity, () => `Renamed: ${identityText(identity)}`);
+    }),
+  );
+  clientOptions(
+    identities
+      .command('set-default')
+      .description("make an identity its catalog's default (used when a task names none)")
+      .argument('<id>'),
+  ).action(
+    guarded(async (id: string, flags: ClientFlags) => {
+      const client = clientFrom(flags);
+      await client.updateIdentity(id, { isDefault: true });
+      const identity = await client.identity(id);
+      output(flags, identity, () => `Default now: ${identityText(identity)}`);
+    }),
+  );
+  clientOptions(
+    identities
+      .command('delete')
+      .description('delete an identity and all its credentials')
+      .argument('<id>'),
+  ).action(
+    guarded(async (id: string, flags: ClientFlags) => {
+      await clientFrom(flags).deleteIdentity(id);
+      output(flags, { status: 'ok', deleted: id }, () => `Deleted identity ${id}.`);
+    }),
+  );
+  clientOptions(
+    identities
+      .command('add-credential')
+      .description('add a credential to an identity; its data is read from a file or stdin')
+      .argument('<id>', 'the identity'),
+  )
+    .addOption(typeOption('the credential type').makeOptionMandatory())
+    .option('--data-file <file>', "the credential's data as JSON ('-' or absent: stdin)")
+    .action(
+      guarded(
+        async (id: string, flags: ClientFlags & { type: CredentialType; dataFile?: string }) => {
+          const credential = await clientFrom(flags).addCredential(id, {
+            type: flags.type,
+            data: readCredentialData(flags.dataFile),
+          });
+          output(
+            flags,
+            credential,
+            () => `Added credential ${credential.id} (${credential.credential_type}) to ${id}.`,
+          );
+        },
+      ),
+    );
+
+  const credentials = usageExits(
+    program
+      .command('credentials')
+      .description('stored credentials (add them with identities add-credential)'),
+  );
+  clientOptions(
+    credentials.command('delete').description('delete one credential').argument('<id>'),
+  ).action(
+    guarded(async (id: string, flags: ClientFlags) => {
+      await clientFrom(flags).deleteCredential(id);
+      output(flags, { status: 'ok', deleted: id }, () => `Deleted credential ${id}.`);
+    }),
+  );
 }
 
-/** `taskwire credits show`: the balance and recent ledger entries, through the API. */
+/**
+ * `taskwire credits [show]`: the balance and recent ledger entries, through the API. The
+ * default subcommand, so a bare `taskwire credits` prints the balance.
+ */
 export function registerCreditsShow(credits: Command): void {
   clientOptions(
-    credits.command('show').description('your balance and recent ledger entries (through the API)'),
+    credits
+      .command('show', { isDefault: true })
+      .description('your balance and recent ledger entries (through the API; the default)'),
   )
-    .option('--limit <n>', 'ledger entries', '10')
+    .option('--limit <n>', 'ledger entries (1 to 100)', pageSize, 10)
     .action(
-      guarded(async (flags: ClientFlags & { limit: string }) => {
-        const result = await clientFrom(flags).credits({ limit: Number(flags.limit) });
+      guarded(async (flags: ClientFlags & { limit: number }) => {
+        const result = await clientFrom(flags).credits({ limit: flags.limit });
         output(flags, result, () =>
           [
             `Balance: ${result.balance}`,

@@ -2,7 +2,7 @@
 // it to the end with a live progress line, printing the result; clean JSON when piped.
 import { readFileSync } from 'node:fs';
 
-import type { JobBody, Taskwire } from '@taskwire/client';
+import type { JobBody } from '@taskwire/client';
 import type { Command } from 'commander';
 
 import {
@@ -10,8 +10,10 @@ import {
   clientFrom,
   clientOptions,
   EXIT,
+  follow,
   guarded,
   output,
+  seconds,
 } from './api-client.js';
 
 interface RunFlags extends ClientFlags {
@@ -20,15 +22,28 @@ interface RunFlags extends ClientFlags {
   credential?: string;
   identity?: string;
   wait?: boolean;
-  timeout: string;
+  timeout: number;
   idempotencyKey?: string;
+}
+
+/** The JSON object in `file` (`-` for stdin), or an error that says what is wrong with it. */
+function paramsFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? 'is not valid JSON' : 'cannot be read';
+    throw new Error(`--params-file ${file} ${reason}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`--params-file ${file} must hold a JSON object of parameters.`);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /** `key=value` pairs; a value that parses as JSON (numbers, true, [..], {..}) is taken as such. */
 export function parseParams(pairs: readonly string[], file?: string): Record<string, unknown> {
-  const params: Record<string, unknown> = file
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
-    : {};
+  const params = file ? paramsFile(file) : {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new Error(`--param takes key=value, not '${pair}'.`);
@@ -46,37 +61,6 @@ export function parseParams(pairs: readonly string[], file?: string): Record<str
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function stateOf(body: JobBody): string {
-  if (body.status !== 'processing') return body.status;
-  // Taskwire adds queue_position to a queued job; other Wire servers may not.
-  const position = (body as { queue_position?: unknown }).queue_position;
-  return typeof position === 'number' ? `queued (#${position})` : 'running';
-}
-
-/** Long-polls in short steps so the progress line can show the state and the time. */
-async function follow(client: Taskwire, jobId: string, timeoutMs: number): Promise<JobBody> {
-  const started = Date.now();
-  const tty = process.stderr.isTTY;
-  for (;;) {
-    const body = await client.job(jobId, { wait: 2 });
-    const elapsed = ((Date.now() - started) / 1000).toFixed(1);
-    if (tty) process.stderr.write(`\r\x1b[2K${jobId}  ${stateOf(body)}  ${elapsed}s`);
-    if (body.status !== 'processing') {
-      if (tty) process.stderr.write('\n');
-      return body;
-    }
-    if (Date.now() - started > timeoutMs) {
-      if (tty) process.stderr.write('\n');
-      throw Object.assign(
-        new Error(
-          `Still running after ${timeoutMs / 1000} s; follow it with: taskwire jobs watch ${jobId}`,
-        ),
-        { timedOut: true },
-      );
-    }
-  }
-}
-
 export function registerRun(program: Command): void {
   clientOptions(
     program
@@ -89,13 +73,16 @@ export function registerRun(program: Command): void {
         collect,
         [],
       )
-      .option('--params-file <file>', 'parameters from a JSON file (--param entries override)')
+      .option(
+        '--params-file <file>',
+        "parameters from a JSON object in <file> ('-' for stdin); --param entries override",
+      )
       .option('--credential <id>', 'run with this credential')
       .option('--identity <id>', "run with this identity's active credential")
       .option('--idempotency-key <key>', 'make the submission safe to repeat')
       .option('--wait', 'wait for the result (default)', true)
       .option('--no-wait', 'print the job id and return at once')
-      .option('--timeout <seconds>', 'how long to wait for the result', '600'),
+      .option('--timeout <seconds>', 'how long to wait for the result', seconds, 600),
   ).action(
     guarded(async (actionId: string, flags: RunFlags) => {
       const client = clientFrom(flags);
@@ -112,19 +99,10 @@ export function registerRun(program: Command): void {
         );
         return EXIT.ok;
       }
-      let body: JobBody;
-      try {
-        body =
-          submission.status === 'processing'
-            ? await follow(client, submission.jobId, Number(flags.timeout) * 1000)
-            : submission;
-      } catch (error) {
-        if ((error as { timedOut?: boolean }).timedOut) {
-          process.stderr.write(`taskwire: ${(error as Error).message}\n`);
-          return EXIT.timeout;
-        }
-        throw error;
-      }
+      const body: JobBody =
+        submission.status === 'processing'
+          ? await follow(client, submission.jobId, flags.timeout * 1000)
+          : submission;
       const result = { job_id: submission.jobId, ...body };
       if (body.status === 'completed') {
         output(flags, result, () => JSON.stringify(body.data, null, 2));

@@ -16,6 +16,13 @@ const bool = (raw: string, name: string): boolean => {
   throw new Error(`${name} must be true or false, not '${raw}'.`);
 };
 const text = (raw: string): string => raw;
+/** '' (off) or a TCP port; 0 picks a free one. */
+const optionalPort = (raw: string, name: string): number | null => {
+  if (raw === '') return null;
+  const port = int(0)(raw, name);
+  if (port > 65_535) throw new Error(`${name} must be a port from 0 to 65535, not '${raw}'.`);
+  return port;
+};
 /** '' or an http(s) proxy URL; the value is never quoted back, it may hold a password. */
 const proxyUrl = (raw: string, name: string): string => {
   if (raw === '') return raw;
@@ -91,6 +98,18 @@ export const SETTINGS = {
     int(10),
     'How often a worker looks for due jobs and lapsed leases',
   ],
+  shutdownGraceMs: [
+    'TASKWIRE_SHUTDOWN_GRACE_MS',
+    '10000',
+    int(0),
+    'On SIGTERM, how long running jobs may finish before they are aborted and released, ms',
+  ],
+  workerMetricsPort: [
+    'TASKWIRE_WORKER_METRICS_PORT',
+    '',
+    optionalPort,
+    '`taskwire worker` only: serve GET /metrics on 127.0.0.1 at this port (0: any free one; default off)',
+  ],
   allowPrivateTargets: [
     'TASKWIRE_ALLOW_PRIVATE_TARGETS',
     'false',
@@ -125,13 +144,13 @@ export const SETTINGS = {
     'TASKWIRE_RATE_LIMIT_PER_MINUTE',
     '1200',
     int(0),
-    'Requests one API key may make per minute before 429 RATE_LIMITED (0: no limit)',
+    'Requests one account (all its API keys) may make per minute before 429 RATE_LIMITED (0: no limit)',
   ],
   anonymousRateLimitPerMinute: [
     'TASKWIRE_ANON_RATE_LIMIT_PER_MINUTE',
     '120',
     int(0),
-    'Requests without a key one IP address may make per minute (0: no limit)',
+    'Requests without a valid key one IP address may make per minute (0: no limit)',
   ],
   webhookRetryBaseMs: [
     'TASKWIRE_WEBHOOK_RETRY_BASE_MS',
@@ -217,6 +236,12 @@ export const SETTINGS = {
     '60000',
     int(1000),
     'Time budget of one sign-in through a catalog login form (POST /login, re-login), ms',
+  ],
+  verifyIntervalMs: [
+    'TASKWIRE_VERIFY_INTERVAL_MS',
+    '21600000',
+    int(0),
+    'How often workers re-check each stored login with its catalog probe, ms (0: never; 6 h)',
   ],
   disabledActions: [
     'TASKWIRE_DISABLED_ACTIONS',

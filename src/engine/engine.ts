@@ -58,6 +58,8 @@ export interface EngineDeps {
   proxyFor?: (catalogSlug: string) => string | undefined;
   /** Hears about every attempt this process settles (metrics). */
   onJobSettled?: (outcome: SettledOutcome) => void;
+  /** Hears about every webhook send of this process that failed (metrics). */
+  onWebhookFailure?: (event: string, final: boolean) => void;
 }
 
 export function createEngine(deps: EngineDeps) {
@@ -67,6 +69,10 @@ export function createEngine(deps: EngineDeps) {
   const announceSettled = (id: string): void => notifier.notify('taskwire_job_settled', id);
   let worker: Worker | undefined;
   let unsubscribe: Array<() => void> = [];
+  // Long-polls and sync waits in progress: shutdown answers them at once, with the job as it
+  // stands, so the API can close without holding requests for up to a minute.
+  const waiting = new Set<() => void>();
+  let stopped = false;
   // Webhook deliveries are sent by worker processes, like jobs are run by them.
   let deliverer: Deliverer | undefined;
 
@@ -138,14 +144,18 @@ export function createEngine(deps: EngineDeps) {
     /** Resolves with the job once it is terminal, or as it stands when `timeoutMs` runs out. */
     async waitForJob(accountId: string, id: string, timeoutMs: number): Promise<JobRow> {
       const job = await engine.job(accountId, id);
-      if (job.status === 'succeeded' || job.status === 'failed' || timeoutMs <= 0) return job;
+      if (job.status === 'succeeded' || job.status === 'failed' || timeoutMs <= 0 || stopped) {
+        return job;
+      }
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);
           clearInterval(poll);
           stopListening();
+          waiting.delete(done);
           resolve();
         };
+        waiting.add(done);
         const timer = setTimeout(done, timeoutMs);
         // A settle anywhere is announced; the poll covers a notification that got lost.
         const stopListening = notifier.listen('taskwire_job_settled', (settledId) => {
@@ -249,10 +259,19 @@ export function createEngine(deps: EngineDeps) {
       deliverer.start();
     },
 
+    /**
+     * Shuts down in the order that loses nothing: the worker and the deliverer stop claiming
+     * (synchronously, inside their `stop`), pending waits are answered with the job as it
+     * stands, running jobs get `graceMs` to finish, and the rest are aborted and released.
+     * A stopped engine answers every later wait at once.
+     */
     async stop(graceMs?: number): Promise<void> {
       for (const off of unsubscribe) off();
       unsubscribe = [];
-      await Promise.all([worker?.stop(graceMs), deliverer?.stop(graceMs)]);
+      const stopping = Promise.all([worker?.stop(graceMs), deliverer?.stop(graceMs)]);
+      stopped = true;
+      for (const done of [...waiting]) done();
+      await stopping;
       worker = undefined;
       deliverer = undefined;
     },

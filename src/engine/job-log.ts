@@ -87,24 +87,3 @@ export async function readJobLog(db: Db, jobId: string, limit = 500): Promise<Jo
     ...(r.data !== null ? { data: fromJson(r.data) as Record<string, unknown> } : {}),
   }));
 }
-
-/** Deletes settled jobs (and, by cascade, their logs and files) that finished before `cutoff`. */
-export async function pruneSettledJobs(db: Db, cutoff: string, batch = 500): Promise<number> {
-  const old = await db
-    .selectFrom('jobs')
-    .select('id')
-    .where('status', 'in', ['succeeded', 'failed'])
-    .where('completed_at', '<', cutoff)
-    .limit(batch)
-    .execute();
-  if (old.length === 0) return 0;
-  const result = await db
-    .deleteFrom('jobs')
-    .where(
-      'id',
-      'in',
-      old.map((r) => r.id),
-    )
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
-}

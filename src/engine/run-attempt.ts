@@ -40,10 +40,20 @@ export interface AttemptDeps {
 /** What a failed job gets attached: the page its browser action was on when it failed. */
 export const FAILURE_SCREENSHOT = 'failure.png';
 
-/** `files`: stored with the settle (the action's own on success, a screenshot on failure). */
+/**
+ * `files`: stored with the settle (the action's own on success, a screenshot on failure).
+ * `interrupted`: the attempt failed after its `lease` signal aborted (cancel, lost lease,
+ * shutdown), so the failure says nothing about the job.
+ */
 export type AttemptOutcome =
   | { ok: true; data: Record<string, unknown>; files: JobFile[]; executionMs: number }
-  | { ok: false; error: ActionError; files: JobFile[]; executionMs: number };
+  | {
+      ok: false;
+      error: ActionError;
+      files: JobFile[];
+      executionMs: number;
+      interrupted: boolean;
+    };
 
 /** Every secret string in a credential, so messages can be scrubbed of them. */
 function secretsOf(credential: OpenCredential | undefined): string[] {
@@ -80,9 +90,14 @@ export async function runAttempt(
     const reason = error instanceof UnsealError ? error.message : 'it could not be read';
     return {
       ok: false,
-      error: new ExecutionError(`The job's credential could not be opened: ${reason}`),
+      // An expired credential is the vault's AuthExpiredError: the job fails AUTH_EXPIRED.
+      error:
+        error instanceof ActionError
+          ? error
+          : new ExecutionError(`The job's credential could not be opened: ${reason}`),
       files: [],
       executionMs: elapsed(),
+      interrupted: lease.aborted,
     };
   }
   const secrets = secretsOf(credential);
@@ -150,6 +165,8 @@ export async function runAttempt(
     }
     return { ok: true, data: checked.value, files: files.take(), executionMs: elapsed() };
   } catch (error) {
+    // Read now, before the cleanup below awaits: a shutdown landing later did not cause this.
+    const interrupted = lease.aborted;
     const actionError =
       error instanceof ActionError
         ? error
@@ -167,12 +184,15 @@ export async function runAttempt(
     const executionMs = elapsed();
     // Only when this failure ends the job, and not when the attempt was taken away (cancel,
     // lost lease, shutdown): then nobody will see the failure it would illustrate.
-    const shot = !lease.aborted && !retries(safe, job) ? await browser.screenshot() : undefined;
+    const shot =
+      !interrupted && !retries(safe, job, action.definition)
+        ? await browser.screenshot()
+        : undefined;
     const attached =
       shot && shot.length <= JOB_FILE_LIMITS.maxFileBytes
         ? [{ name: FAILURE_SCREENSHOT, contentType: 'image/png', bytes: shot }]
         : [];
-    return { ok: false, error: safe, files: attached, executionMs };
+    return { ok: false, error: safe, files: attached, executionMs, interrupted };
   } finally {
     clearTimeout(timer);
     // Whatever happened, the context and its pages close before the attempt settles.

@@ -13,12 +13,19 @@ type Attempt = Pick<
   'id' | 'attempts' | 'account_id' | 'credits_reserved' | 'credential_id'
 >;
 
-/** Whether a failed attempt is tried again: a transient failure with attempts left. */
+/**
+ * Whether a failed attempt is tried again: a transient failure with attempts left. A timeout
+ * is final unless the action opted in (`retryOnTimeout`): a slow site may be slow again, and
+ * a write that timed out may have happened.
+ */
 export function retries(
-  error: Pick<ActionError, 'retry'>,
+  error: Pick<ActionError, 'retry' | 'jobCode'>,
   job: Pick<JobRow, 'attempts' | 'max_attempts'>,
+  action: { retryOnTimeout?: boolean } = {},
 ): boolean {
-  return error.retry === 'retry' && job.attempts < job.max_attempts;
+  const transient =
+    error.retry === 'retry' || (error.jobCode === 'TIMEOUT' && action.retryOnTimeout === true);
+  return transient && job.attempts < job.max_attempts;
 }
 
 /**
@@ -180,20 +187,21 @@ export async function requeue(
 }
 
 /**
- * Hands a running job back to the queue without counting the attempt: the worker is shutting
- * down, not failing. The next worker starts it afresh.
+ * Hands a running job back to the queue, due at once, when its worker shuts down mid-attempt.
+ * The attempt stays counted (it ran), so a job that keeps being cut short still ends; the
+ * caller fails the job instead when this was its last attempt.
  */
 export async function release(write: Writer, job: Attempt, clock: Clock): Promise<boolean> {
   return write(async (trx) => {
     const result = await trx
       .updateTable('jobs')
-      .set((eb) => ({
+      .set({
         status: 'queued',
-        attempts: eb('attempts', '-', 1),
         run_at: isoNow(clock),
         lease_until: null,
         worker_id: null,
-      }))
+        error_message: 'The worker shut down during the attempt.',
+      })
       .where('id', '=', job.id)
       .where('attempts', '=', job.attempts)
       .where('status', '=', 'running')
@@ -205,7 +213,7 @@ export async function release(write: Writer, job: Attempt, clock: Clock): Promis
         jobId: job.id,
         attempt: job.attempts,
         kind: 'released',
-        message: 'The worker shut down; the job went back to the queue, attempt not counted.',
+        message: `The worker shut down during attempt ${job.attempts}; the job went back to the queue.`,
       },
       clock,
     );
@@ -213,8 +221,16 @@ export async function release(write: Writer, job: Attempt, clock: Clock): Promis
   });
 }
 
-/** Capped exponential backoff with jitter: ~1 s, 2 s, 4 s ... at most 5 minutes. */
+/** The longest wait before a retry: 5 minutes. */
+export const BACKOFF_CAP_MS = 300_000;
+
+/**
+ * Capped exponential backoff with "equal jitter": after failed attempt n the base is
+ * 1 s · 2^(n−1), at most 5 minutes, and the wait is drawn from [base/2, base], so retries of
+ * jobs that failed together spread out yet never come sooner than half the base.
+ */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  const exponent = Math.min(Math.max(0, attempt - 1), 30);
+  const base = Math.min(BACKOFF_CAP_MS, 1000 * 2 ** exponent);
   return Math.round(base / 2 + (base / 2) * random());
 }

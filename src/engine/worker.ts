@@ -1,6 +1,7 @@
 // The worker loop: claims due jobs up to its concurrency, keeps their leases alive, settles
-// them, reaps jobs whose worker died and prunes expired idempotency keys. One per process; it
-// has a lifecycle, so a class.
+// them, reaps jobs whose worker died, prunes expired idempotency keys and jobs past retention,
+// and on shutdown hands back what it could not finish. One per process; it has a lifecycle, so
+// a class.
 import { randomUUID } from 'node:crypto';
 
 import type { Kysely } from 'kysely';
@@ -10,8 +11,8 @@ import type { Registry } from '../actions/index.js';
 import { CancelledError } from '../runtime/index.js';
 import type { Clock, Database, Dialect, JobRow, Writer } from '../store/index.js';
 import { pruneKeys } from './idempotency.js';
-import { pruneSettledJobs } from './job-log.js';
 import { claimJobs, expiredLeases, renewLease } from './job.repo.js';
+import { pruneExpired } from './retention.js';
 import { type AttemptDeps, runAttempt } from './run-attempt.js';
 import { backoffMs, release, requeue, retries, settleFailed, settleSucceeded } from './settle.js';
 
@@ -56,6 +57,8 @@ export class Worker {
   #pumpDone: Promise<void> = Promise.resolve();
   #reapDone: Promise<void> = Promise.resolve();
   #prunedAt = 0;
+  /** The abort reason of a shutdown, told apart from a cancel or a lost lease. */
+  readonly #shutdown = new Error('The worker is shutting down.');
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -93,16 +96,22 @@ export class Worker {
     return this.#running.size;
   }
 
-  /** Stops claiming, lets running jobs finish within `graceMs`, then aborts the rest. */
+  /**
+   * Stops claiming at once (before the first await, so no claim starts after this call), lets
+   * running jobs finish within `graceMs`, then aborts the rest through their signal; their
+   * attempts end by handing the jobs back (see `#release`).
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
     // A claim in flight may still hand this worker jobs: wait for it before taking stock.
     await Promise.allSettled([this.#pumpDone, this.#reapDone]);
     const all = Promise.allSettled([...this.#running.values()].map((r) => r.done));
-    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([all, grace]);
-    for (const run of this.#running.values()) run.abort.abort(new Error('Worker shutting down.'));
+    clearTimeout(timer);
+    for (const run of this.#running.values()) run.abort.abort(this.#shutdown);
     await all;
   }
 
@@ -173,9 +182,10 @@ export class Worker {
         return;
       }
       const outcome = await runAttempt(deps, job, action, abort.signal);
-      if (abort.signal.aborted && this.#stopping) {
-        // Shutting down: the attempt is abandoned, not failed; the job goes back to the queue.
-        await release(deps.write, job, deps.clock);
+      // A success that beat the shutdown is kept; an attempt the shutdown cut short is not a
+      // failure of the job, so it is handed back rather than settled.
+      if (!outcome.ok && outcome.interrupted && abort.signal.reason === this.#shutdown) {
+        await this.#release(job, action.definition.id, outcome.executionMs);
         return;
       }
       if (outcome.ok) {
@@ -198,7 +208,7 @@ export class Worker {
         return;
       }
       const { error } = outcome;
-      if (retries(error, job)) {
+      if (retries(error, job, action.definition)) {
         const delay = Math.max(backoffMs(job.attempts), error.retryAfterMs ?? 0);
         await requeue(deps.write, job, delay, error.message, deps.clock);
         deps.logger.info(
@@ -234,6 +244,29 @@ export class Worker {
       );
     } finally {
       clearInterval(heartbeat);
+    }
+  }
+
+  /**
+   * Hands back a job whose attempt the shutdown aborted. The attempt counts (it ran, and may
+   * have done part of its work), like a crashed worker's: with attempts left the job is queued
+   * to run again at once; on its last attempt it fails and is refunded, as the reaper would.
+   */
+  async #release(job: JobRow, actionId: string, executionMs: number): Promise<void> {
+    const deps = this.#deps;
+    if (job.attempts < job.max_attempts) {
+      if (await release(deps.write, job, deps.clock)) {
+        deps.logger.info({ jobId: job.id, attempt: job.attempts }, 'job released on shutdown');
+      }
+      return;
+    }
+    const failure = {
+      code: 'EXECUTION_FAILED',
+      message: 'The worker shut down during the last attempt; no attempts are left.',
+      executionMs,
+    };
+    if (await settleFailed(deps.write, job, failure, deps.clock)) {
+      deps.onSettled(job.id, { actionId, outcome: 'failed', code: failure.code, executionMs });
     }
   }
 
@@ -281,11 +314,16 @@ export class Worker {
         if (pruned > 0) logger.debug({ pruned }, 'expired idempotency keys deleted');
         if (this.#deps.retentionMs > 0) {
           const cutoff = new Date(clock.now().getTime() - this.#deps.retentionMs).toISOString();
-          const jobs = await write((trx) => pruneSettledJobs(trx, cutoff));
-          if (jobs > 0) logger.info({ jobs, cutoff }, 'settled jobs past retention deleted');
+          const expired = await pruneExpired(write, cutoff);
+          if (expired.jobs + expired.deliveries > 0) {
+            logger.info(
+              { ...expired, cutoff },
+              'settled jobs and deliveries past retention deleted',
+            );
+          }
         }
       } catch (error) {
-        logger.error({ err: error }, 'pruning idempotency keys failed');
+        logger.error({ err: error }, 'pruning expired keys, jobs or deliveries failed');
       }
     }
   }

@@ -1,6 +1,6 @@
-// Prometheus metrics: request latency by route, and job, queue and credit figures read from
-// the database at scrape time, so every process reports the same totals whichever node
-// Prometheus asks.
+// Prometheus metrics: request latency by route; jobs settled and webhook sends failed in this
+// process (counters); and job, queue, credit and delivery figures read from the database at
+// scrape time, so every process reports the same totals whichever node Prometheus asks.
 import type { Kysely } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -12,6 +12,11 @@ export interface Metrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   /** One attempt that reached a terminal state in this process. */
   observeJob(action: string, outcome: 'completed' | 'failed', code: string, seconds: number): void;
+  /**
+   * One webhook send from this process that failed: `final` when the delivery is given up,
+   * else it will be retried.
+   */
+  observeWebhookFailure(event: string, final: boolean): void;
   text(): Promise<string>;
 }
 
@@ -37,6 +42,13 @@ export function createMetrics(db: Kysely<Database>): Metrics {
     name: 'taskwire_jobs_settled_total',
     help: 'Jobs that reached a terminal state in this process, by action, outcome and error code.',
     labelNames: ['action', 'outcome', 'code'],
+    registers: [registry],
+  });
+
+  const webhookFailures = new Counter({
+    name: 'taskwire_webhook_delivery_failures_total',
+    help: 'Webhook sends from this process that failed, by event and whether the delivery was given up (final="true") or will be retried.',
+    labelNames: ['event', 'final'],
     registers: [registry],
   });
 
@@ -102,6 +114,22 @@ export function createMetrics(db: Kysely<Database>): Metrics {
     },
   });
 
+  new Gauge({
+    name: 'taskwire_webhook_deliveries',
+    help: 'Webhook deliveries in the database by status (pending, delivered, failed).',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db
+        .selectFrom('webhook_deliveries')
+        .select(['status', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('status')
+        .execute();
+      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+    },
+  });
+
   return {
     registry,
     observeRequest(method, route, status, seconds) {
@@ -110,6 +138,9 @@ export function createMetrics(db: Kysely<Database>): Metrics {
     observeJob(action, outcome, code, seconds) {
       settled.inc({ action, outcome, code });
       jobDurations.observe({ action, outcome }, seconds);
+    },
+    observeWebhookFailure(event, final) {
+      webhookFailures.inc({ event, final: String(final) });
     },
     text: () => registry.metrics(),
   };

@@ -44,5 +44,6 @@ export {
   type JobFilesSession,
 } from './job-files.js';
 export type * from './login.types.js';
+export type * from './probe.types.js';
 export { isShown, submitAndLoad, textOf } from './login-page.js';
 export { parseTotpSecret, totpCode } from './totp.js';

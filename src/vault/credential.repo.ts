@@ -24,6 +24,8 @@ export interface NewCredential {
   type: CredentialType;
   data: unknown;
   metadata?: object;
+  /** What the catalog's probe said when it was saved; unprobed credentials start `active`. */
+  verification?: { status: 'active' | 'expired'; reason?: string; verifiedAt: string };
 }
 
 /** The account's identity, or undefined when it is unknown or someone else's. */
@@ -74,14 +76,14 @@ export async function insertCredential(
   const expiresAt = (input.metadata as { expires_at?: unknown } | undefined)?.expires_at;
   const row: CredentialRow = {
     ...base,
-    status: 'active',
-    status_reason: null,
+    status: input.verification?.status ?? 'active',
+    status_reason: input.verification?.reason ?? null,
     sealed: seal(master, secret, credentialAad(base)),
     key_id: master.id,
     metadata: toJson(input.metadata ?? {}),
     expires_at: typeof expiresAt === 'string' ? expiresAt : null,
     last_used_at: null,
-    last_verified_at: null,
+    last_verified_at: input.verification?.verifiedAt ?? null,
     created_at: now,
     updated_at: now,
   };

@@ -2,7 +2,7 @@
 // sign-in through catalog login forms.
 export { isCredentialType, parseCredentialData } from './credential-data.js';
 export { markCredentialExpired, type NewCredential, touchCredentials } from './credential.repo.js';
-export type { CredentialView, IdentityView } from './identity-view.js';
+export { type CredentialView, credentialView, type IdentityView } from './identity-view.js';
 export {
   fixedKeyring,
   KEY_FILES,
@@ -20,6 +20,15 @@ export {
   type Logins,
   type ReloginResult,
 } from './login.service.js';
+export {
+  createProbes,
+  PROBE_FAILED,
+  type ProbeDeps,
+  type Probes,
+  type ProbeTarget,
+  type ProbeVerdict,
+  type Verification,
+} from './probe.service.js';
 export { generateMasterKey, loadMasterKey, type MasterKey, parseMasterKey } from './master-key.js';
 export {
   rewrapCredentials,

@@ -284,7 +284,15 @@ export function createLogins(deps: LoginDeps) {
         );
         const written = await db
           .transaction()
-          .execute((trx) => writeLoginCredential(trx, row, refreshed, now, 'update'));
+          .execute((trx) =>
+            writeLoginCredential(
+              trx,
+              { id: row.identity_id, account_id: row.account_id, catalog_slug: row.catalog_slug },
+              refreshed,
+              now,
+              'update',
+            ),
+          );
         // Deleted while we signed in: nothing to refresh.
         if (!written) return { status: 'unavailable', reason: 'not_found' };
         log({ catalog: target.slug, credential_id: row.id }, 're-login refreshed a session');

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { AppError, conflict, notFound } from '../errors/index.js';
-import type { OpenCredential } from '../runtime/index.js';
+import { AuthExpiredError, type OpenCredential } from '../runtime/index.js';
 import {
   type Clock,
   type CredentialRow,
@@ -247,6 +247,13 @@ export function createVault(deps: { db: Db; master: MasterKey | Keyring; clock?:
         .executeTakeFirst();
       // A job queued before its credential was deleted reaches here; it fails, refunded.
       if (!row) throw new UnsealError('the credential was deleted.');
+      // Expired since the job was queued (another job, a probe): fail at no cost, never
+      // sending a dead session to the site.
+      if (row.status === 'expired') {
+        throw new AuthExpiredError(
+          `The stored login expired before this job ran (${row.status_reason ?? 'expired'}); please reconnect.`,
+        );
+      }
       return parseOpened(unseal(keys, row.sealed, credentialAad(row)));
     },
 

@@ -22,6 +22,8 @@ export interface DelivererDeps {
   guard: { assertUrl: (url: URL) => void; dispatcher: Dispatcher };
   policy: DeliveryPolicy;
   pollMs: number;
+  /** Hears about every failed send (metrics); `final` when the delivery is given up. */
+  onWebhookFailure?: (event: string, final: boolean) => void;
 }
 
 /** Sends in flight per process. */
@@ -119,7 +121,9 @@ export class Deliverer {
       ? await endpointSecret(db, delivery.webhook_id)
       : await accountSecret(db, write, delivery.account_id, clock);
     if (secret === undefined) {
-      await giveUp(write, delivery, 'The webhook endpoint was deleted.');
+      if (await giveUp(write, delivery, 'The webhook endpoint was deleted.')) {
+        this.#deps.onWebhookFailure?.(delivery.event, true);
+      }
       return;
     }
     const at = clock.now();
@@ -158,7 +162,11 @@ export class Deliverer {
       statusCode: outcome.statusCode,
       outcome: next.status,
     };
-    if (outcome.ok) logger.info(fields, 'webhook delivered');
-    else logger.warn({ ...fields, error: outcome.error }, 'webhook delivery failed');
+    if (outcome.ok) {
+      logger.info(fields, 'webhook delivered');
+      return;
+    }
+    logger.warn({ ...fields, error: outcome.error }, 'webhook delivery failed');
+    this.#deps.onWebhookFailure?.(delivery.event, next.status === 'failed');
   }
 }

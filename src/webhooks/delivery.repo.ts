@@ -190,6 +190,47 @@ export async function releaseDelivery(
   );
 }
 
+/**
+ * Deletes finished deliveries (and, by cascade, their tries) that belong to `jobIds` or were
+ * created before `cutoff`, at most `batch` of the latter per call: their payloads hold job
+ * data. Pending ones are kept until they are delivered or given up.
+ */
+export async function pruneDeliveries(
+  db: Db,
+  jobIds: readonly string[],
+  cutoff: string,
+  batch = 500,
+): Promise<number> {
+  let deleted = 0;
+  if (jobIds.length > 0) {
+    const ofJobs = await db
+      .deleteFrom('webhook_deliveries')
+      .where('job_id', 'in', jobIds)
+      .where('status', '!=', 'pending')
+      .executeTakeFirst();
+    deleted += Number(ofJobs.numDeletedRows);
+  }
+  const old = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('status', '!=', 'pending')
+    .where('created_at', '<', cutoff)
+    .limit(batch)
+    .execute();
+  if (old.length > 0) {
+    const aged = await db
+      .deleteFrom('webhook_deliveries')
+      .where(
+        'id',
+        'in',
+        old.map((r) => r.id),
+      )
+      .executeTakeFirst();
+    deleted += Number(aged.numDeletedRows);
+  }
+  return deleted;
+}
+
 export interface DeliveryFilter {
   page: number;
   limit: number;

@@ -1,5 +1,6 @@
 // Runs every code block marked `example` in docs/api.md (shell, TypeScript, Python) against
-// a real server, so the documentation's examples cannot drift from the API.
+// a real server, so the documentation's examples cannot drift from the API. Every other code
+// block must say it is a sketch, so nothing that looks runnable escapes the run.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,12 @@ const examples = [...doc.matchAll(/```(sh|ts|python) example\n([\s\S]*?)```/g)].
   lang: m[1]!,
   code: m[2]!,
 }));
+/** Every fenced block: its language, the rest of its info string, and its text. */
+const blocks = [...doc.matchAll(/^```(\w*)([^\n]*)\n([\s\S]*?)^```/gm)].map((m) => ({
+  lang: m[1]!,
+  info: m[2]!.trim(),
+  code: m[3]!,
+}));
 const root = new URL('../..', import.meta.url).pathname;
 
 let server: TestServer;
@@ -33,6 +40,30 @@ afterAll(async () => {
 describe('docs/api.md examples', () => {
   it('has one example per language', () => {
     expect(examples.map((e) => e.lang).sort()).toEqual(['python', 'sh', 'ts']);
+  });
+
+  it('marks every code block that is not run as illustrative, saying so in its first line', () => {
+    expect(blocks.length).toBeGreaterThan(examples.length);
+    for (const block of blocks) {
+      const where = `${block.lang} block: ${block.code.slice(0, 60)}`;
+      // JSON blocks show response shapes; they must at least be JSON.
+      if (block.lang === 'json') {
+        expect(() => JSON.parse(block.code), where).not.toThrow();
+        continue;
+      }
+      expect(['example', 'illustrative'], where).toContain(block.info);
+      if (block.info === 'illustrative') {
+        expect(block.code.split('\n')[0], where).toMatch(/^(#|\/\/) Illustrative: /);
+      }
+    }
+  });
+
+  it('uses curl -f in the shell examples, so an HTTP error fails the script', () => {
+    for (const block of blocks.filter((b) => b.lang === 'sh')) {
+      for (const curl of block.code.match(/curl [^|\n]*/g) ?? []) {
+        expect(curl, curl).toMatch(/^curl -\w*f/);
+      }
+    }
   });
 
   it.each(examples)('runs the $lang example', async ({ lang, code }) => {

@@ -33,7 +33,7 @@ describe('GET /catalog', () => {
       status: 'active',
       created_at: expect.stringMatching(/Z$/),
       updated_at: expect.stringMatching(/Z$/),
-      action_count: 1,
+      action_count: 4,
     });
     const web = res.body.catalog.find((c: { slug: string }) => c.slug === 'web');
     expect(web.auth_required).toBe(false);

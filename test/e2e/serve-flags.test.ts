@@ -49,6 +49,8 @@ beforeAll(async () => {
     '7',
     '--poll-ms',
     '100',
+    '--shutdown-grace-ms',
+    '2000',
     '--origin',
     `linkedin=${site.origin}`,
   ]);
@@ -116,6 +118,13 @@ describe('taskwire serve flags', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps the worker-only metrics port off serve, which serves /metrics on its API port', async () => {
+    const bad = serve(['--worker-metrics-port', '9464', '--port', '0']);
+    const code = await new Promise<number | null>((r) => bad.child.once('exit', r));
+    expect(code).not.toBe(0);
+    expect(bad.output()).toMatch(/unknown option '--worker-metrics-port'/);
   });
 
   it('keeps secrets off the command line', async () => {

@@ -194,34 +194,4 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       ).status,
     ).toBe('running');
   });
-
-  it('hands a running job back to the queue, attempt uncounted, when the worker shuts down', async () => {
-    database = await createTestDatabase(dialect);
-    const { db } = database.store;
-    const account = await createAccount(db, { name: 'a', credits: 10 });
-    const worker = engineFor(database);
-    worker.startWorker();
-    const job = await worker.submit({
-      accountId: account.id,
-      actionId: 'test_slow',
-      params: { ms: 250 },
-    });
-    for (let i = 0; i < 100; i += 1) {
-      const row = await db
-        .selectFrom('jobs')
-        .select('status')
-        .where('id', '=', job.id)
-        .executeTakeFirstOrThrow();
-      if (row.status === 'running') break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    await worker.stop(0);
-    const row = await db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('id', '=', job.id)
-      .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'queued', attempts: 0, lease_until: null });
-    expect(await balanceOf(db, account.id)).toBe(9);
-  });
 });

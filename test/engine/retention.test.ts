@@ -1,10 +1,13 @@
 // Retention, on both dialects: settled jobs past the retention period are deleted with their
-// logs; the ledger that charged and refunded them stays.
+// logs and webhook deliveries (whose payloads hold job data); the ledger that charged and
+// refunded them stays.
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createAccount } from '../../src/accounts/index.js';
 import type { Engine } from '../../src/engine/index.js';
 import { reconcile } from '../../src/ledger/index.js';
+import { systemClock } from '../../src/store/index.js';
+import { createWebhooks, enqueueEvent } from '../../src/webhooks/index.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { engineFor, until } from '../support/engines.js';
 
@@ -52,6 +55,70 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     expect(
       await db.selectFrom('jobs').select('id').where('id', '=', queued.id).executeTakeFirst(),
     ).toBeDefined();
+    expect(await reconcile(db)).toEqual([]);
+  });
+
+  it('deletes finished webhook deliveries and their tries past the period, keeping pending ones', async () => {
+    database = await createTestDatabase(dialect);
+    const { db, write } = database.store;
+    const account = await createAccount(db, { name: 'a', credits: 10 });
+    // An endpoint the address guard refuses at send time (created past the API's check), so
+    // each delivery fails for good on its first try, leaving a try on record.
+    const webhooks = createWebhooks({ db, write, clock: systemClock, checkTarget: () => {} });
+    await webhooks.createEndpoint(account.id, {
+      url: 'http://127.0.0.2:9/hook',
+      events: ['job.completed', 'credential.expired'],
+    });
+    const accountEvent = (waiting: boolean) =>
+      write(async (trx) => {
+        await enqueueEvent(
+          trx,
+          {
+            accountId: account.id,
+            event: 'credential.expired',
+            payload: { event: 'credential.expired', waiting },
+          },
+          systemClock,
+        );
+        // A delivery waiting for its next try, from long ago: still owed to its receiver.
+        if (waiting) {
+          await trx
+            .updateTable('webhook_deliveries')
+            .set({
+              created_at: '2000-01-01T00:00:00.000Z',
+              next_attempt_at: '2999-01-01T00:00:00.000Z',
+            })
+            .where('status', '=', 'pending')
+            .where('job_id', 'is', null)
+            .execute();
+        }
+      });
+    await accountEvent(true);
+    await accountEvent(false);
+
+    engine = engineFor(database, { retentionMs: 200 });
+    engine.startWorker();
+    const job = await engine.submit({
+      accountId: account.id,
+      actionId: 'test_echo',
+      params: { message: 'hooked' },
+    });
+    const deliveries = () =>
+      db.selectFrom('webhook_deliveries').select(['id', 'job_id', 'status', 'payload']).execute();
+    // Each finished delivery was tried (and failed) before it went.
+    await until(
+      async () => (await db.selectFrom('webhook_attempts').select('id').execute()).length >= 2,
+    );
+    await until(
+      async () =>
+        (await db.selectFrom('jobs').select('id').where('id', '=', job.id).executeTakeFirst()) ===
+          undefined && (await deliveries()).length === 1,
+      10_000,
+    );
+    const [kept] = await deliveries();
+    expect(kept).toMatchObject({ job_id: null, status: 'pending' });
+    expect(JSON.parse(kept!.payload)).toMatchObject({ waiting: true });
+    expect(await db.selectFrom('webhook_attempts').select('id').execute()).toEqual([]);
     expect(await reconcile(db)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import { defineCatalog } from '../../define.js';
 import { AMAZON_ORIGIN } from './amazon-values.js';
 import { amazonLogin, amazonLoginFields } from './amz-login.js';
+import { amazonProbe } from './amz-probe.js';
 import { amzOrderHistory } from './amz-order-history.js';
 import { amzProduct } from './amz-product.js';
 import { amzSearch } from './amz-search.js';
@@ -20,6 +21,7 @@ export const amazonCatalog = defineCatalog({
   loginUrl: 'https://www.amazon.com/ap/signin',
   loginFields: amazonLoginFields,
   login: amazonLogin,
+  probe: amazonProbe,
   actions: [amzProduct, amzSearch, amzOrderHistory],
 });
 

@@ -1,21 +1,10 @@
 // li_profile_scrape: fetches one member's profile with the stored LinkedIn session and parses it.
 import { Type } from 'typebox';
 
-import {
-  AuthExpiredError,
-  BlockedError,
-  ExecutionError,
-  parseRetryAfter,
-} from '../../../runtime/index.js';
+import { BlockedError, ExecutionError } from '../../../runtime/index.js';
 import { defineAction } from '../../define.js';
+import { fetchLinkedInPage, isChallengeText } from './linkedin-client.js';
 import { normaliseProfileUrl, parseProfile } from './profile-parse.js';
-
-/** Sign-in walls: LinkedIn sends a session it no longer accepts to one of these. */
-const AUTH_WALL = /^\/(authwall|login|uas\/login|signup|checkpoint\/lg\/)/;
-/** Security verification pages: the session is fine but LinkedIn wants a human first. */
-const CHALLENGE = /^\/checkpoint\/(challenge|challengesV2)\//;
-/** Words a CAPTCHA / "unusual activity" page shows, checked only on pages that are no profile. */
-const CHALLENGE_TEXT = /security (check|verification)|unusual activity|captcha/i;
 
 const position = Type.Object({
   title: Type.String(),
@@ -35,14 +24,6 @@ const school = Type.Object({
   start_date: Type.Optional(Type.String()),
   end_date: Type.Optional(Type.String()),
 });
-
-const pathOf = (url: string): string => {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '';
-  }
-};
 
 /** Scrapes a LinkedIn profile as the connected member sees it. */
 export const liProfileScrape = defineAction({
@@ -84,26 +65,8 @@ export const liProfileScrape = defineAction({
     // The params schema already admits only profile URLs; this just canonicalises the form.
     const url = normaliseProfileUrl(ctx.params.profile_url) ?? ctx.params.profile_url;
     ctx.log('Fetching LinkedIn profile', { url });
-    const res = await ctx.http.get(url);
-    const visited = [...res.redirects, res.url].map(pathOf);
-
-    if (visited.some((p) => AUTH_WALL.test(p))) {
-      throw new AuthExpiredError(
-        'LinkedIn rejected the stored session (redirected to the sign-in wall).',
-      );
-    }
-    if (visited.some((p) => CHALLENGE.test(p))) {
-      throw new BlockedError(
-        'LinkedIn asked for a security check (CAPTCHA) before showing the profile.',
-      );
-    }
-    // 999 is LinkedIn's own "request denied": it throttles the session or address for a while.
-    if (res.status === 999 || res.status === 429) {
-      throw new BlockedError(
-        `LinkedIn refused the request (HTTP ${res.status}).`,
-        parseRetryAfter(res.headers['retry-after']),
-      );
-    }
+    // This action always runs with a login, so a sign-in wall means that login is dead.
+    const res = await fetchLinkedInPage(ctx.http, url, { what: 'the profile', signedIn: true });
     if (res.status === 404) throw new ExecutionError(`LinkedIn has no profile at ${url}`);
     if (res.status !== 200)
       throw new ExecutionError(`LinkedIn answered HTTP ${res.status} for ${url}`);
@@ -117,7 +80,7 @@ export const liProfileScrape = defineAction({
       return profile;
     } catch (err) {
       // A challenge served in place, without a redirect, is a block rather than bad markup.
-      if (err instanceof ExecutionError && CHALLENGE_TEXT.test(res.text)) {
+      if (err instanceof ExecutionError && isChallengeText(res.text)) {
         throw new BlockedError(
           'LinkedIn showed an "unusual activity" security check instead of the profile.',
         );
