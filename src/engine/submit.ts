@@ -226,7 +226,7 @@ export async function submitTask(
           jobId: job.id,
           attempt: null,
           kind: 'submitted',
-          message: `Submitted; ${job.credits_reserved} credits reserved.`,
+          message: `Submitted; ${job.credits_reserved} ${job.credits_reserved === 1 ? 'credit' : 'credits'} reserved.`,
         },
         deps.clock,
       );

@@ -218,9 +218,9 @@ class ContextHandle implements BrowserContextHandle {
   dispose(): Promise<void> {
     this.#disposing ??= (async () => {
       try {
-        // Pages first, without beforeunload handlers that could stall the close.
-        const pages = this.context.pages().map((page) => page.close().catch(() => undefined));
-        await withTimeout(Promise.all(pages));
+        // Closing the context closes its pages with it, in one step: Playwright dismisses open
+        // beforeunload dialogs, then has Chromium dispose the context, which runs no
+        // beforeunload handlers. Closing each page first cost ~40 ms a job for nothing.
         await withTimeout(this.context.close().catch(() => undefined));
       } finally {
         await this.#proxy.close();

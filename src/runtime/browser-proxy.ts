@@ -170,7 +170,13 @@ export async function startBrowserProxy(opts: BrowserProxyOptions): Promise<Brow
         setHost: false,
         timeout: CONNECT_TIMEOUT_MS,
       });
-      upstream.on('socket', (s) => s.once('connect', () => s.setTimeout(0)));
+      // The timeout bounds dialling only. Node's keep-alive agent hands later requests an
+      // already-connected socket: a 'connect' listener there would never fire, and one per
+      // request would pile up on it (MaxListenersExceededWarning).
+      upstream.on('socket', (s) => {
+        if (s.connecting) s.once('connect', () => s.setTimeout(0));
+        else s.setTimeout(0);
+      });
       upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
       upstream.on('response', (up) => {
         const out: Record<string, string | string[]> = {};

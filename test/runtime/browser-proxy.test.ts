@@ -147,6 +147,24 @@ describe('guarded proxy', () => {
     }
   });
 
+  it('relays many plain-http requests over a kept-alive upstream without piling up listeners', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    const proxy = await startBrowserProxy({ guard });
+    try {
+      // One at a time, so Node's keep-alive agent hands each request the same socket.
+      for (let i = 0; i < 30; i += 1) {
+        expect((await getThrough(proxy, `${site.origin}/echo`)).status).toBe(200);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+      await proxy.close();
+    }
+  });
+
   it('answers 502, not 403, when an allowed host cannot be resolved', async () => {
     const proxy = await startBrowserProxy({ guard, lookup: fakeDns({}) });
     try {

@@ -43,7 +43,7 @@ export function IdentitiesPage() {
                 </div>
                 {mine.length === 0 ? (
                   <Empty title={`No ${catalog.name} identity yet`}>
-                    Actions that need a {catalog.name} login will ask for one.
+                    Actions that need a login to {catalog.name} will ask for one.
                   </Empty>
                 ) : (
                   <ul class="identities">
