@@ -168,4 +168,28 @@ describeBrowser('the catalog and jobs pages', () => {
     await screenshot(page, 'job-screenshot-file');
     await page.close();
   });
+
+  it('pages through a long job list with Older and Newer, keeping the page in the URL', async () => {
+    const account = await server.newAccount(30);
+    for (let i = 0; i < 22; i += 1) {
+      const res = await call(server, 'POST', '/v1/wire/task', {
+        key: account.key,
+        body: { action_id: 'test_echo', params: { message: `page ${i}` } },
+      });
+      expect([200, 202]).toContain(res.status);
+    }
+    const page = await signedIn(browser, server.url, account.key, '/jobs');
+    const pager = page.locator('nav.pager');
+    await expect.poll(() => pager.textContent()).toMatch(/Page 1 of 2 · 22 jobs/);
+    const newer = pager.getByRole('button', { name: 'Newer' });
+    const older = pager.getByRole('button', { name: 'Older' });
+    expect(await newer.isDisabled()).toBe(true);
+    await older.click();
+    await page.waitForURL(/page=2/);
+    await expect.poll(() => pager.textContent()).toMatch(/Page 2 of 2/);
+    expect(await older.isDisabled()).toBe(true);
+    await newer.click();
+    await expect.poll(() => pager.textContent()).toMatch(/Page 1 of 2/);
+    await page.close();
+  });
 });

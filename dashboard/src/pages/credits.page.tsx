@@ -4,8 +4,9 @@ import type { LedgerEntry } from '@taskwire/client';
 
 import type { Api } from '../api.js';
 import { BarChart, bucketOf, buckets } from '../components/bar-chart.js';
+import { Pager } from '../components/pager.js';
 import { formatCredits, formatNumber } from '../format.js';
-import { Link, navigate, useLocation, withQuery } from '../router.js';
+import { Link, useLocation } from '../router.js';
 import { useSession } from '../session-context.js';
 import { Badge, Empty, PageHeader, Show, Time, type Tone, useLoad } from '../ui.js';
 
@@ -131,30 +132,15 @@ export function CreditsPage() {
                     </tbody>
                   </table>
                 </div>
-                <nav class="pager" aria-label="Pages">
-                  <span class="muted small">
-                    Page {l.page} of {Math.max(1, Math.ceil(l.total_count / l.limit))} ·{' '}
-                    {formatNumber(l.total_count)} entries
-                  </span>
-                  <span class="pager-buttons">
-                    <button
-                      type="button"
-                      class="button small"
-                      disabled={page <= 1}
-                      onClick={() => navigate(withQuery(path, query, { page: String(page - 1) }))}
-                    >
-                      Newer
-                    </button>
-                    <button
-                      type="button"
-                      class="button small"
-                      disabled={page * l.limit >= l.total_count}
-                      onClick={() => navigate(withQuery(path, query, { page: String(page + 1) }))}
-                    >
-                      Older
-                    </button>
-                  </span>
-                </nav>
+                <Pager
+                  path={path}
+                  query={query}
+                  page={page}
+                  hasOlder={page * l.limit < l.total_count}
+                >
+                  Page {l.page} of {Math.max(1, Math.ceil(l.total_count / l.limit))} ·{' '}
+                  {formatNumber(l.total_count)} entries
+                </Pager>
               </>
             )
           }

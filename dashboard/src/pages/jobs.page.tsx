@@ -4,6 +4,7 @@ import type { JobItem } from '@taskwire/client';
 import { useEffect, useState } from 'preact/hooks';
 
 import { catalogIndex } from '../catalogs.js';
+import { Pager } from '../components/pager.js';
 import { formatDuration, formatNumber } from '../format.js';
 import { Link, navigate, useLocation, withQuery } from '../router.js';
 import { useSession } from '../session-context.js';
@@ -197,31 +198,11 @@ export function JobsPage() {
                   </tbody>
                 </table>
               </div>
-              <nav class="pager" aria-label="Pages">
-                <span class="muted small">
-                  Page {found.page} of {Math.max(1, found.total_pages)} ·{' '}
-                  {formatNumber(found.total_count)} job{found.total_count === 1 ? '' : 's'}
-                  {found.stats?.processing ? ` · ${found.stats.processing} processing` : ''}
-                </span>
-                <span class="pager-buttons">
-                  <button
-                    type="button"
-                    class="button small"
-                    disabled={page <= 1}
-                    onClick={() => navigate(withQuery(path, query, { page: String(page - 1) }))}
-                  >
-                    Newer
-                  </button>
-                  <button
-                    type="button"
-                    class="button small"
-                    disabled={page >= found.total_pages}
-                    onClick={() => navigate(withQuery(path, query, { page: String(page + 1) }))}
-                  >
-                    Older
-                  </button>
-                </span>
-              </nav>
+              <Pager path={path} query={query} page={page} hasOlder={page < found.total_pages}>
+                Page {found.page} of {Math.max(1, found.total_pages)} ·{' '}
+                {formatNumber(found.total_count)} job{found.total_count === 1 ? '' : 's'}
+                {found.stats?.processing ? ` · ${found.stats.processing} processing` : ''}
+              </Pager>
               <p class="muted small">
                 Credits are held while a job runs, and refunded in full if it fails.
               </p>

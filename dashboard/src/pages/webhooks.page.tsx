@@ -3,8 +3,9 @@
 import { useState } from 'preact/hooks';
 
 import { explain } from '../api.js';
+import { Pager } from '../components/pager.js';
 import { formatNumber } from '../format.js';
-import { Link, navigate, useLocation, withQuery } from '../router.js';
+import { Link, useLocation } from '../router.js';
 import { useSession } from '../session-context.js';
 import {
   Badge,
@@ -223,30 +224,10 @@ export function WebhooksPage() {
                     </tbody>
                   </table>
                 </div>
-                <nav class="pager" aria-label="Pages">
-                  <span class="muted small">
-                    Page {page} of {Math.max(1, d.total_pages)} · {formatNumber(d.total_count)}{' '}
-                    {d.total_count === 1 ? 'delivery' : 'deliveries'}
-                  </span>
-                  <span class="pager-buttons">
-                    <button
-                      type="button"
-                      class="button small"
-                      disabled={page <= 1}
-                      onClick={() => navigate(withQuery(path, query, { page: String(page - 1) }))}
-                    >
-                      Newer
-                    </button>
-                    <button
-                      type="button"
-                      class="button small"
-                      disabled={page >= d.total_pages}
-                      onClick={() => navigate(withQuery(path, query, { page: String(page + 1) }))}
-                    >
-                      Older
-                    </button>
-                  </span>
-                </nav>
+                <Pager path={path} query={query} page={page} hasOlder={page < d.total_pages}>
+                  Page {page} of {Math.max(1, d.total_pages)} · {formatNumber(d.total_count)}{' '}
+                  {d.total_count === 1 ? 'delivery' : 'deliveries'}
+                </Pager>
               </>
             )
           }
