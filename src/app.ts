@@ -15,7 +15,7 @@ import { authenticate } from './accounts/index.js';
 import { buildServer } from './api/index.js';
 import { createMetrics, listenForMetrics, type MetricsListener } from './metrics/index.js';
 import type { Config } from './config/index.js';
-import { createEngine, type Engine } from './engine/index.js';
+import { createEngine, type Engine, queueCredentialExpired } from './engine/index.js';
 import {
   BrowserPool,
   createAddressGuard,
@@ -43,7 +43,7 @@ import {
   type ProbeTarget,
   type Vault,
 } from './vault/index.js';
-import { createWebhooks, enqueueEvent } from './webhooks/index.js';
+import { createWebhooks } from './webhooks/index.js';
 
 export interface TaskwireOptions {
   config: Config;
@@ -242,24 +242,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     },
     timeoutMs: config.requestTimeoutMs,
     relogin: (credentialId) => logins.relogin(credentialId),
-    onExpired: async (trx, row, reason) => {
-      await enqueueEvent(
-        trx,
-        {
-          accountId: row.account_id,
-          event: 'credential.expired',
-          payload: {
-            event: 'credential.expired',
-            credential_id: row.id,
-            identity_id: row.identity_id,
-            catalog_id: registry.catalog(row.catalog_slug)?.uuid ?? row.catalog_slug,
-            status_reason: reason,
-            at: clock.now().toISOString(),
-          },
-        },
-        clock,
-      );
-    },
+    onExpired: (trx, row, reason) => queueCredentialExpired(trx, row, reason, clock),
     log: (fields, message) => logger.info(fields, message),
   });
   // Webhook URLs pass the same address guard as the URLs actions fetch.

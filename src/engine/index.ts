@@ -7,6 +7,7 @@ export {
   type Idempotency,
   type StoredResponse,
 } from './idempotency.js';
+export { queueCredentialExpired } from './job-events.js';
 export type { JobFilter } from './job.repo.js';
 export type { JobFileInfo, StoredJobFile } from './job-files.repo.js';
 export { type JobBody, jobBody, type JobListItem } from './job-view.js';

@@ -3,7 +3,13 @@
 import type { Kysely } from 'kysely';
 
 import { nameUuid } from '../actions/index.js';
-import { type Clock, type Database, isoNow, type JobRow } from '../store/index.js';
+import {
+  type Clock,
+  type CredentialRow,
+  type Database,
+  isoNow,
+  type JobRow,
+} from '../store/index.js';
 import { markCredentialExpired } from '../vault/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import type { JobFileInfo } from './job-files.repo.js';
@@ -33,6 +39,38 @@ export async function queueJobEvent(
 }
 
 /**
+ * Queues `credential.expired` for the account's endpoints, in the transaction that turned the
+ * credential expired; `jobId` names the job that found it (absent when a login check did).
+ */
+export async function queueCredentialExpired(
+  trx: Db,
+  credential: Pick<CredentialRow, 'id' | 'account_id' | 'identity_id' | 'catalog_slug'>,
+  reason: string,
+  clock: Clock,
+  jobId?: string,
+): Promise<void> {
+  await enqueueEvent(
+    trx,
+    {
+      accountId: credential.account_id,
+      event: 'credential.expired',
+      ...(jobId !== undefined ? { jobId } : {}),
+      payload: {
+        event: 'credential.expired',
+        credential_id: credential.id,
+        identity_id: credential.identity_id,
+        // Catalog ids are name-based, the same the registry gives.
+        catalog_id: nameUuid(`catalog:${credential.catalog_slug}`),
+        status_reason: reason,
+        ...(jobId !== undefined ? { job_id: jobId } : {}),
+        at: isoNow(clock),
+      },
+    },
+    clock,
+  );
+}
+
+/**
  * Marks the job's credential expired; when that turns an active credential expired, queues
  * `credential.expired` for the account's endpoints.
  */
@@ -50,23 +88,11 @@ export async function expireCredential(
     .executeTakeFirst();
   await markCredentialExpired(trx, credentialId, reason, clock);
   if (before?.status !== 'active') return;
-  await enqueueEvent(
+  await queueCredentialExpired(
     trx,
-    {
-      accountId: job.account_id,
-      event: 'credential.expired',
-      jobId: job.id,
-      payload: {
-        event: 'credential.expired',
-        credential_id: credentialId,
-        identity_id: before.identity_id,
-        // Catalog ids are name-based, the same the registry gives.
-        catalog_id: nameUuid(`catalog:${before.catalog_slug}`),
-        status_reason: reason,
-        job_id: job.id,
-        at: isoNow(clock),
-      },
-    },
+    { id: credentialId, account_id: job.account_id, ...before },
+    reason,
     clock,
+    job.id,
   );
 }

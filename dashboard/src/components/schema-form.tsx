@@ -187,16 +187,7 @@ export function SchemaFields(props: {
                 />
                 {f.name}
               </label>
-              {f.schema.description && (
-                <p class="hint" id={`${id}-hint`}>
-                  {f.schema.description}
-                </p>
-              )}
-              {problem && (
-                <p class="field-error" id={`${id}-error`}>
-                  {problem}
-                </p>
-              )}
+              <FieldNotes id={id} hint={f.schema.description} problem={problem} />
             </div>
           );
         }
@@ -249,19 +240,28 @@ export function SchemaFields(props: {
               {!f.required && <span class="muted optional"> optional</span>}
             </label>
             {input}
-            {f.schema.description && (
-              <p class="hint" id={`${id}-hint`}>
-                {f.schema.description}
-              </p>
-            )}
-            {problem && (
-              <p class="field-error" id={`${id}-error`}>
-                {problem}
-              </p>
-            )}
+            <FieldNotes id={id} hint={f.schema.description} problem={problem} />
           </div>
         );
       })}
+    </>
+  );
+}
+
+/** A field's description and its error, each with the id its input's aria-describedby names. */
+function FieldNotes({ id, hint, problem }: { id: string; hint?: string; problem?: string }) {
+  return (
+    <>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {problem && (
+        <p class="field-error" id={`${id}-error`}>
+          {problem}
+        </p>
+      )}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { type CheerioAPI, load } from 'cheerio';
 
 import { ExecutionError } from '../../../runtime/index.js';
 import {
+  jsonLdNode,
   block,
   clean,
   count,
@@ -33,21 +34,6 @@ export interface Company {
   /** Members who list the company as their employer on LinkedIn. */
   employees_on_linkedin?: number;
   logo_url?: string;
-}
-
-function jsonLdOrganization($: CheerioAPI): Json | undefined {
-  for (const el of $('script[type="application/ld+json"]').toArray()) {
-    let data: unknown;
-    try {
-      data = JSON.parse($(el).text());
-    } catch {
-      continue; // a broken block is LinkedIn's problem; the HTML can still answer
-    }
-    const nodes = isObj(data) && data['@graph'] !== undefined ? list(data['@graph']) : list(data);
-    const org = nodes.find((n) => isObj(n) && list(n['@type']).includes('Organization'));
-    if (isObj(org)) return org;
-  }
-  return undefined;
 }
 
 /** A website link: LinkedIn wraps it in /redir/redirect?url=…, the target percent-encoded. */
@@ -167,7 +153,7 @@ function fromHtml($: CheerioAPI) {
  */
 export function parseCompany(html: string, pageUrl: string): Company {
   const $ = load(html);
-  const org = jsonLdOrganization($);
+  const org = jsonLdNode($, 'Organization');
   const ld = org ? fromJsonLd(org) : undefined;
   const dom = fromHtml($);
   const name = ld?.name ?? dom.name;

@@ -4,6 +4,7 @@ import { type CheerioAPI, load } from 'cheerio';
 
 import { ExecutionError } from '../../../runtime/index.js';
 import {
+  jsonLdNode,
   block,
   blockFromHtml,
   clean,
@@ -59,21 +60,6 @@ export interface Profile {
 type Node = ReturnType<CheerioAPI>;
 /** A position plus the company link, which only feeds `current_company`. */
 type Position = ProfilePosition & { companyUrl?: string };
-
-function jsonLdPerson($: CheerioAPI): Json | undefined {
-  for (const el of $('script[type="application/ld+json"]').toArray()) {
-    let data: unknown;
-    try {
-      data = JSON.parse($(el).text());
-    } catch {
-      continue; // a broken block is LinkedIn's problem; the HTML can still answer
-    }
-    const nodes = isObj(data) && data['@graph'] !== undefined ? list(data['@graph']) : list(data);
-    const person = nodes.find((n) => isObj(n) && list(n['@type']).includes('Person'));
-    if (isObj(person)) return person;
-  }
-  return undefined;
-}
 
 function fromJsonLd(p: Json) {
   const roles = (org: Json) => (isObj(org.member) ? org.member : {});
@@ -240,7 +226,7 @@ function fromHtml($: CheerioAPI) {
  */
 export function parseProfile(html: string, pageUrl: string): Profile {
   const $ = load(html);
-  const person = jsonLdPerson($);
+  const person = jsonLdNode($, 'Person');
   const ld = person ? fromJsonLd(person) : undefined;
   const dom = fromHtml($);
   const name = ld?.name ?? dom.name;

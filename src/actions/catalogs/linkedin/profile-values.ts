@@ -12,6 +12,22 @@ const BREAK = '\uE000';
 export const isObj = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/** The first JSON-LD node of `type` on the page (top level or in an `@graph`). */
+export function jsonLdNode($: CheerioAPI, type: string): Json | undefined {
+  for (const el of $('script[type="application/ld+json"]').toArray()) {
+    let data: unknown;
+    try {
+      data = JSON.parse($(el).text());
+    } catch {
+      continue; // a broken block is LinkedIn's problem; the HTML can still answer
+    }
+    const nodes = isObj(data) && data['@graph'] !== undefined ? list(data['@graph']) : list(data);
+    const node = nodes.find((n) => isObj(n) && list(n['@type']).includes(type));
+    if (isObj(node)) return node;
+  }
+  return undefined;
+}
 /** Whitespace collapsed as a browser renders it; empty text counts as absent. */
 export const clean = (s: string | undefined): string | undefined =>
   s?.replace(/\s+/g, ' ').trim() || undefined;
