@@ -1,9 +1,10 @@
 // Claiming due jobs for a worker, fairly between accounts and within each account's cap on
 // running jobs. SQLite has one writer, so a claim there simply reads and updates. PostgreSQL
-// workers claim concurrently: each locks only the accounts it claims for (a transaction-scoped
-// advisory lock, tried without waiting, so workers spread over accounts instead of queueing),
-// counts their running jobs after taking the lock, and picks the jobs with
-// `FOR UPDATE SKIP LOCKED`, all of one claim's jobs in a single UPDATE.
+// workers claim concurrently, each claim one statement (its own transaction) that calls
+// `taskwire_claim` (migration 0007): it locks only the accounts it claims for (a
+// transaction-scoped advisory lock, tried without waiting, so workers spread over accounts
+// instead of queueing), counts their running jobs after taking the lock, and picks the jobs with
+// `FOR UPDATE SKIP LOCKED`; the statement logs each started attempt with it.
 import { type Kysely, sql, type Transaction } from 'kysely';
 
 import {
@@ -13,10 +14,11 @@ import {
   isoAfter,
   isoNow,
   type JobRow,
+  toJson,
   type Writer,
 } from '../store/index.js';
 import { touchCredentials } from '../vault/index.js';
-import { appendJobLog, appendJobLogs } from './job-log.js';
+import { appendJobLogs, jobLogIds } from './job-log.js';
 
 type Db = Kysely<Database>;
 
@@ -51,10 +53,22 @@ export async function claimJobs(
   limit: number,
   policy: ClaimPolicy,
 ): Promise<JobRow[]> {
+  const claim = { workerId, leaseMs, clock, limit, policy };
+  if (dialect === 'postgres') {
+    const claimed = write.statement
+      ? await claimOnPostgres(write.statement, claim)
+      : await write((trx) => claimOnPostgres(trx, claim));
+    // Stamped after the claim commits: a stamp lost to a crash or an error only leaves a
+    // credential's `last_used_at` a little stale, and must not fail a claim whose jobs are
+    // already leased to this worker.
+    const credentialIds = claimed.flatMap((j) => (j.credential_id ? [j.credential_id] : []));
+    if (credentialIds.length > 0) {
+      await write((trx) => touchCredentials(trx, credentialIds, clock)).catch(() => {});
+    }
+    return claimed;
+  }
   return write(async (trx) => {
-    const claim = { workerId, leaseMs, clock, limit, policy };
-    const claimed =
-      dialect === 'postgres' ? await claimOnPostgres(trx, claim) : await claimOnSqlite(trx, claim);
+    const claimed = await claimOnSqlite(trx, claim);
     const credentialIds = claimed.flatMap((j) => (j.credential_id ? [j.credential_id] : []));
     await touchCredentials(trx, credentialIds, clock);
     return claimed;
@@ -74,34 +88,46 @@ interface Waiting {
   running: number;
 }
 
-/** The longest-waiting accounts with due jobs, each with its running count, oldest first. */
-async function dueAccounts(trx: Db, now: string): Promise<Waiting[]> {
-  const rows = await trx
-    .selectFrom('jobs as q')
-    .select((eb) => [
-      'q.account_id',
-      eb.fn.min('q.run_at').as('first'),
-      eb
-        .selectFrom('jobs as r')
-        .select((r) => r.fn.countAll().as('n'))
-        .whereRef('r.account_id', '=', 'q.account_id')
-        .where('r.status', '=', 'running')
-        .as('running'),
-    ])
-    .where('q.status', '=', 'queued')
-    .where('q.run_at', '<=', now)
-    .groupBy('q.account_id')
-    .orderBy('first')
-    .limit(CANDIDATE_ACCOUNTS)
-    .execute();
-  return rows.map((r) => ({ accountId: r.account_id, running: Number(r.running ?? 0) }));
+/**
+ * The longest-waiting accounts with due jobs, each with its running count, oldest first. The
+ * accounts come from a skip scan of the queued-jobs index (migration 0007): one index probe per
+ * account with queued jobs, where grouping the queue would read every queued job on every
+ * claim, and a claim comes for every few jobs. SQLite is told the index by name: without
+ * statistics its planner prefers another index on `status` and reads the whole queue anyway.
+ */
+async function dueAccounts(trx: Db, dialect: Dialect, now: string): Promise<Waiting[]> {
+  const queuedJobs =
+    dialect === 'sqlite' ? sql`jobs as j indexed by jobs_queued_account` : sql`jobs as j`;
+  const { rows } = await sql<{ account_id: string; running: number | string }>`
+    with recursive queued(account_id) as (
+      select min(j.account_id) from ${queuedJobs} where j.status = 'queued'
+      union all
+      select (
+        select min(j.account_id) from ${queuedJobs}
+        where j.status = 'queued' and j.account_id > q.account_id
+      ) from queued q where q.account_id is not null
+    ), firsts as (
+      select q.account_id, (
+        select min(j.run_at) from ${queuedJobs}
+        where j.account_id = q.account_id and j.status = 'queued'
+      ) as first
+      from queued q where q.account_id is not null
+    )
+    select f.account_id, (
+      select count(*) from jobs r where r.account_id = f.account_id and r.status = 'running'
+    ) as running
+    from firsts f
+    where f.first <= ${now}
+    order by f.first
+    limit ${CANDIDATE_ACCOUNTS}`.execute(trx);
+  return rows.map((r) => ({ accountId: r.account_id, running: Number(r.running) }));
 }
 
 /** The single writer: nothing else claims meanwhile, so read, share out and update. */
 async function claimOnSqlite(trx: Transaction<Database>, claim: Claim): Promise<JobRow[]> {
   const { workerId, leaseMs, clock } = claim;
   const now = isoNow(clock);
-  const waiting = await dueAccounts(trx, now);
+  const waiting = await dueAccounts(trx, 'sqlite', now);
   if (waiting.length === 0) return [];
   const shares = allocate(waiting, claim.limit, claim.policy.perAccount);
   const claimed: JobRow[] = [];
@@ -132,94 +158,60 @@ async function claimOnSqlite(trx: Transaction<Database>, claim: Claim): Promise<
         .where('status', '=', 'queued')
         .returningAll()
         .executeTakeFirst();
-      if (row) {
-        claimed.push(row);
-        await appendJobLog(trx, startedEntry(row, workerId), clock);
-      }
+      if (row) claimed.push(row);
     }
   }
-  return claimed;
-}
-
-/** How many rounds a PostgreSQL claim re-shares slots that accounts locked by others left. */
-const LOCK_ROUNDS = 3;
-
-/**
- * Concurrent claimers: lock the accounts this claim will take jobs from, skipping those another
- * worker is claiming for right now (their slots go to the next accounts). If every account it
- * wants is taken, it waits for the first one rather than leave its slots idle. Once an account
- * is locked no one else can start its jobs, so its running count, read by the next statement
- * (a fresh snapshot, after the previous holder's COMMIT), is exact and the cap holds.
- */
-async function claimOnPostgres(trx: Transaction<Database>, claim: Claim): Promise<JobRow[]> {
-  const { workerId, leaseMs, clock, policy } = claim;
-  const now = isoNow(clock);
-  const waiting = await dueAccounts(trx, now);
-  if (waiting.length === 0) return [];
-
-  const locked = new Set<string>();
-  const skipped = new Set<string>();
-  let shares = new Map<string, number>();
-  let first: string | undefined;
-  for (let round = 0; round < LOCK_ROUNDS; round += 1) {
-    shares = allocate(
-      waiting.filter((w) => !skipped.has(w.accountId)),
-      claim.limit,
-      policy.perAccount,
-    );
-    const wanted = [...shares.keys()].filter((a) => !locked.has(a));
-    first ??= wanted[0];
-    if (wanted.length === 0) break;
-    const { rows } = await sql<{ account_id: string }>`
-      select a as account_id from unnest(${wanted}::text[]) as t(a)
-      where pg_try_advisory_xact_lock(${ACCOUNT_LOCK_SPACE}, hashtext(a))`.execute(trx);
-    const got = new Set(rows.map((r) => r.account_id));
-    for (const accountId of wanted) (got.has(accountId) ? locked : skipped).add(accountId);
-    if (got.size === wanted.length) break;
-  }
-  if (first === undefined) return []; // every account with work is at its cap
-  if (locked.size === 0) {
-    // Every account it wants is being claimed for by another worker: queue behind the
-    // least-busy one, so these slots start its next jobs as soon as that claim commits.
-    await sql`select pg_advisory_xact_lock(${ACCOUNT_LOCK_SPACE}, hashtext(${first}))`.execute(trx);
-    locked.add(first);
-    shares.set(first, Math.min(claim.limit, policy.perAccount));
-  }
-
-  const accounts = [...locked].filter((a) => (shares.get(a) ?? 0) > 0);
-  if (accounts.length === 0) return [];
-  const wants = accounts.map((a) => shares.get(a)!);
-  // The picks are a MATERIALIZED CTE, computed once: as a subquery in FROM the planner may
-  // rescan it per joined row, and each rescan would pick (and claim) further jobs.
-  const { rows: claimed } = await sql<JobRow>`
-    with pick as materialized (
-      select p.id
-      from unnest(${accounts}::text[], ${wants}::int[]) as s(account_id, want)
-      cross join lateral (
-        select least(s.want, ${policy.perAccount} - (
-          select count(*) from jobs r where r.account_id = s.account_id and r.status = 'running'
-        ))::int as n
-      ) as free
-      cross join lateral (
-        select q.id from jobs q
-        where q.account_id = s.account_id and q.status = 'queued' and q.run_at <= ${now}
-        order by q.run_at, q.created_at
-        limit greatest(free.n, 0)
-        for update skip locked
-      ) as p
-    )
-    update jobs as j
-    set status = 'running', attempts = j.attempts + 1, lease_until = ${isoAfter(leaseMs, clock)},
-        worker_id = ${workerId}, started_at = ${now}
-    from pick
-    where j.id = pick.id and j.status = 'queued'
-    returning j.*`.execute(trx);
   await appendJobLogs(
     trx,
     claimed.map((row) => startedEntry(row, workerId)),
     clock,
   );
   return claimed;
+}
+
+/**
+ * Concurrent claimers, in one statement (`taskwire_claim`, migration 0007): the accounts in
+ * fair order with their shares, then the other waiting accounts as stand-ins for slots that
+ * accounts locked by another worker's claim leave over. The function locks each account before
+ * it counts that account's running jobs, so the cap holds whatever the other workers do; the
+ * statement's CTEs log each started attempt in the same implicit transaction.
+ */
+async function claimOnPostgres(db: Db, claim: Claim): Promise<JobRow[]> {
+  const { workerId, leaseMs, clock, limit, policy } = claim;
+  const now = isoNow(clock);
+  const waiting = await dueAccounts(db, 'postgres', now);
+  const shares = allocate(waiting, limit, policy.perAccount);
+  if (shares.size === 0) return []; // nothing due, or every account with work is at its cap
+  const order = [...shares];
+  for (const w of waiting) {
+    if (!shares.has(w.accountId) && w.running < policy.perAccount) {
+      order.push([w.accountId, policy.perAccount - w.running]);
+    }
+  }
+  const accounts = order.map(([accountId]) => accountId);
+  const wants = order.map(([, want]) => want);
+  const log = startedLog(limit, workerId, clock);
+  const { rows } = await sql<JobRow>`
+    with claimed as materialized (
+      select * from taskwire_claim(
+        ${ACCOUNT_LOCK_SPACE}, ${accounts}::text[], ${wants}::int[], ${limit},
+        ${policy.perAccount}, ${now}, ${isoAfter(leaseMs, clock)}, ${workerId})
+    ), numbered as (
+      select c.*, row_number() over () as n from claimed c
+    ), started as (
+      insert into job_log (id, job_id, attempt, kind, message, data, at)
+      select (${log.ids}::text[])[n], id, attempts, 'started',
+        'Attempt ' || attempts || ' of ' || max_attempts || ' started.', ${log.data}, ${log.at}
+      from numbered
+    )
+    select * from claimed`.execute(db);
+  return rows;
+}
+
+/** The ids, data and time of the 'started' lines of up to `count` attempts (see startedEntry). */
+function startedLog(count: number, workerId: string, clock: Clock) {
+  const { at, ids } = jobLogIds(count, clock);
+  return { at, ids, data: toJson({ worker: workerId }) };
 }
 
 const startedEntry = (row: JobRow, workerId: string) => ({

@@ -2,7 +2,7 @@
 // the action's `ctx.log` lines. Secrets never get here: action messages are scrubbed before.
 import { randomUUID } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 
 import {
   type Clock,
@@ -45,21 +45,44 @@ export async function appendJobLogs(
   clock: Clock,
 ): Promise<void> {
   if (entries.length === 0) return;
+  await db.insertInto('job_log').values(jobLogRows(entries, clock)).execute();
+}
+
+/**
+ * PostgreSQL: an INSERT, for a CTE, that writes `entries` once for each row of the CTE named
+ * `source` (none when it has no row), so a line commits with the write that makes it true in
+ * one statement.
+ */
+export function jobLogInsertIf(
+  source: string,
+  entries: readonly JobLogEntry[],
+  clock: Clock,
+): RawBuilder<unknown> {
+  const columns = ['id', 'job_id', 'attempt', 'kind', 'message', 'data', 'at'] as const;
+  return sql`insert into job_log (${sql.join(columns.map((c) => sql.id(c)))})
+    select ${sql.join(columns.map((c) => sql.id('r', c)))}
+    from ${sql.id(source)},
+      json_populate_recordset(null::job_log, ${JSON.stringify(jobLogRows(entries, clock))}::json) as r`;
+}
+
+/** `count` entry ids for lines written at one time, in order, for SQL that writes the lines. */
+export function jobLogIds(count: number, clock: Clock): { at: string; ids: string[] } {
   const at = isoNow(clock);
-  await db
-    .insertInto('job_log')
-    .values(
-      entries.map((entry) => ({
-        id: entryId(at),
-        job_id: entry.jobId,
-        attempt: entry.attempt,
-        kind: entry.kind,
-        message: entry.message.slice(0, 2000),
-        data: entry.data && Object.keys(entry.data).length > 0 ? toJson(entry.data) : null,
-        at,
-      })),
-    )
-    .execute();
+  return { at, ids: Array.from({ length: count }, () => entryId(at)) };
+}
+
+/** The rows of `entries`, for a statement that writes them along with something else. */
+export function jobLogRows(entries: readonly JobLogEntry[], clock: Clock): JobLogRow[] {
+  const at = isoNow(clock);
+  return entries.map((entry) => ({
+    id: entryId(at),
+    job_id: entry.jobId,
+    attempt: entry.attempt,
+    kind: entry.kind,
+    message: entry.message.slice(0, 2000),
+    data: entry.data && Object.keys(entry.data).length > 0 ? toJson(entry.data) : null,
+    at,
+  }));
 }
 
 export interface JobLogView {

@@ -14,11 +14,12 @@ import {
   type ValidationIssue,
 } from '../errors/index.js';
 import { InvalidTargetError } from '../runtime/index.js';
-import { debit } from '../ledger/index.js';
+import { debit, debitWith } from '../ledger/index.js';
 import {
   type Clock,
   type CredentialRow,
   type Database,
+  type Dialect,
   isoAfter,
   isoNow,
   type JobRow,
@@ -35,7 +36,7 @@ import {
   type StoredResponse,
 } from './idempotency.js';
 import { insertJob } from './job.repo.js';
-import { appendJobLog } from './job-log.js';
+import { appendJobLog, type JobLogEntry, jobLogRows } from './job-log.js';
 
 export interface TaskInput {
   accountId: string;
@@ -49,6 +50,8 @@ export interface TaskInput {
 export interface SubmitDeps {
   db: Kysely<Database>;
   write: Writer;
+  /** On PostgreSQL an unkeyed submission is one statement (see `debitWith`). */
+  dialect?: Dialect;
   registry: Registry;
   /** Throws InvalidTargetError for a URL no job may fetch or post to (bad scheme, private IP). */
   checkTarget: (url: URL) => void;
@@ -199,7 +202,27 @@ export async function submitTask(
     completed_at: null,
   };
   const response: StoredResponse | undefined = idempotency?.render(job);
+  const submitted: JobLogEntry = {
+    jobId: job.id,
+    attempt: null,
+    kind: 'submitted',
+    message: `Submitted; ${job.credits_reserved} ${job.credits_reserved === 1 ? 'credit' : 'credits'} reserved.`,
+  };
   try {
+    if (deps.dialect === 'postgres' && !idempotency) {
+      await debitWith(
+        deps.db,
+        input.accountId,
+        job.credits_reserved,
+        job.id,
+        [
+          { table: 'jobs', row: job },
+          ...jobLogRows([submitted], deps.clock).map((row) => ({ table: 'job_log', row })),
+        ],
+        deps.clock,
+      );
+      return { replayed: false, job };
+    }
     return await deps.write(async (trx): Promise<Submission> => {
       if (idempotency && response) {
         // The key goes first: a concurrent duplicate then waits on it instead of debiting.
@@ -218,18 +241,12 @@ export async function submitTask(
           return { replayed: true, response: replayOf(winner, idempotency.fingerprint) };
         }
       }
-      await debit(trx, input.accountId, job.credits_reserved, job.id, deps.clock);
+      // The debit comes last, so the account's balance row (which every submission of the
+      // account updates) is locked only for the debit and the COMMIT. A refused debit throws
+      // and the job and its log line roll back with the transaction.
       await insertJob(trx, job);
-      await appendJobLog(
-        trx,
-        {
-          jobId: job.id,
-          attempt: null,
-          kind: 'submitted',
-          message: `Submitted; ${job.credits_reserved} ${job.credits_reserved === 1 ? 'credit' : 'credits'} reserved.`,
-        },
-        deps.clock,
-      );
+      await appendJobLog(trx, submitted, deps.clock);
+      await debit(trx, input.accountId, job.credits_reserved, job.id, deps.clock);
       return response ? { replayed: false, job, response } : { replayed: false, job };
     });
   } catch (error) {

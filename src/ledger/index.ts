@@ -2,6 +2,7 @@
 export {
   balanceOf,
   debit,
+  debitWith,
   grant,
   insufficientCredits,
   type LedgerMismatch,

@@ -2,7 +2,7 @@
 // takes the caller's `db | trx` first, so a debit can share a transaction with its job.
 import { randomUUID } from 'node:crypto';
 
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 
 import { AppError } from '../errors/index.js';
 import {
@@ -75,6 +75,64 @@ export async function debit(
   }
   await insertEntry(db, accountId, 'debit', -amount, jobId, null, clock);
   return row.balance;
+}
+
+/** A row another table gets only if the debit it goes with is made. */
+export interface RowIfDebited {
+  table: string;
+  row: Record<string, string | number | null>;
+}
+
+/**
+ * PostgreSQL: takes `amount` credits for a job and writes `rows` (the job itself, its log
+ * line), all in one statement. The conditional decrement and the ledger entry are CTEs the
+ * other inserts select from, so a refused debit writes nothing and the caller gets 402. In
+ * its own implicit transaction the balance row stays locked only for the rest of this one
+ * statement and its COMMIT, not for the several round trips of a client-side transaction:
+ * submissions from one account queue on that row. Returns the new balance.
+ */
+export async function debitWith(
+  db: Db,
+  accountId: string,
+  amount: number,
+  jobId: string,
+  rows: readonly RowIfDebited[],
+  clock: Clock = systemClock,
+): Promise<number> {
+  const entry: RowIfDebited = {
+    table: 'ledger_entries',
+    row: {
+      id: randomUUID(),
+      account_id: accountId,
+      kind: 'debit',
+      amount: -amount,
+      job_id: jobId,
+      note: null,
+      created_at: isoNow(clock),
+    },
+  };
+  const inserts = [entry, ...rows].map(
+    (r, i) => sql`${sql.id(`write_${i}`)} as (${insertIfDebited(r)})`,
+  );
+  const { rows: debited } = await sql<{ balance: number }>`
+    with debited as (
+      update accounts set balance = balance - ${amount}
+      where id = ${accountId} and balance >= ${amount}
+      returning balance
+    ), ${sql.join(inserts)}
+    select balance from debited`.execute(db);
+  const row = debited[0];
+  if (!row) throw insufficientCredits(await balanceOf(db, accountId), amount);
+  return row.balance;
+}
+
+/** `insert … select` of one row, typed by the table's own row type, once per `debited` row. */
+function insertIfDebited({ table, row }: RowIfDebited): RawBuilder<unknown> {
+  const columns = Object.keys(row).map((c) => sql.id(c));
+  const values = Object.keys(row).map((c) => sql.id('r', c));
+  return sql`insert into ${sql.id(table)} (${sql.join(columns)})
+    select ${sql.join(values)}
+    from debited, json_populate_record(null::${sql.id(table)}, ${JSON.stringify(row)}::json) as r`;
 }
 
 /**

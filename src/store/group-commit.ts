@@ -10,7 +10,14 @@ import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
 
 /** Runs `fn` in a transaction, alone or batched with others; resolves after COMMIT. */
-export type Writer = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+export type Writer = (<T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>) & {
+  /**
+   * PostgreSQL only: where a write that is one statement runs as its own (implicit)
+   * transaction, without the BEGIN and COMMIT round trips of `write`. Absent on SQLite, where
+   * writes share a batch's transaction.
+   */
+  readonly statement?: Kysely<Database>;
+};
 
 interface Pending {
   fn: (trx: Transaction<Database>) => Promise<unknown>;
@@ -22,7 +29,11 @@ interface Pending {
 const MAX_BATCH = 256;
 
 export function createWriter(db: Kysely<Database>, dialect: Dialect): Writer {
-  if (dialect === 'postgres') return (fn) => db.transaction().execute(fn);
+  if (dialect === 'postgres') {
+    const write = <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> =>
+      db.transaction().execute(fn);
+    return Object.assign(write, { statement: db });
+  }
 
   let queue: Pending[] = [];
   let running = false;

@@ -82,16 +82,20 @@ export function createNotifier(
   // pg runs one statement at a time per connection, so notifications are never sent
   // concurrently on the sender: those raised while a send is in flight wait in `pending` and go
   // out together in the next statement. Under load that bounds the delay to about two round
-  // trips instead of queueing one round trip per notification. PostgreSQL delivers identical
-  // (channel, payload) pairs from one statement once, which loses nothing for a wake-up.
-  let pending: { channel: Channel; payload: string }[] = [];
+  // trips instead of queueing one round trip per notification. The first send waits for the
+  // end of the current turn of the event loop, so a burst raised in one turn (a claim's or a
+  // group of settles' wake-ups) is one statement too. PostgreSQL delivers identical
+  // (channel, payload) pairs from one statement once, so they are sent once: that loses nothing
+  // for a wake-up.
+  let pending = new Map<string, { channel: Channel; payload: string }>();
   let flushing: Promise<void> | undefined;
 
   const flush = async (): Promise<void> => {
     try {
-      while (pending.length > 0) {
-        const batch = pending;
-        pending = [];
+      await new Promise((resolve) => setImmediate(resolve));
+      while (pending.size > 0) {
+        const batch = [...pending.values()];
+        pending = new Map();
         let client: pg.Client | undefined;
         try {
           client = await senderClient();
@@ -116,7 +120,7 @@ export function createNotifier(
   return {
     notify(channel, payload = '') {
       if (closed) return;
-      pending.push({ channel, payload });
+      pending.set(`${channel}\n${payload}`, { channel, payload });
       flushing ??= flush();
     },
     listen,

@@ -8,6 +8,7 @@ import * as m0003 from './0003-webhooks.js';
 import * as m0004 from './0004-job-log.js';
 import * as m0005 from './0005-job-files.js';
 import * as m0006 from './0006-account-queue-index.js';
+import * as m0007 from './0007-claim-function.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0004-job-log': m0004,
   '0005-job-files': m0005,
   '0006-account-queue-index': m0006,
+  '0007-claim-function': m0007,
 };
