@@ -36,6 +36,21 @@ const noop = defineCatalog({
       output: Type.Object({ n: Type.Integer() }),
       run: async ({ params }) => ({ n: params.n }),
     }),
+    defineAction({
+      id: 'bench_hold',
+      name: 'Hold',
+      description: 'Runs until the benchmark ends, so a poll sees a job still processing.',
+      tags: ['bench'],
+      authMode: 'none',
+      credits: 1,
+      timeoutMs: 600_000,
+      params: Type.Object({}, { additionalProperties: false }),
+      output: Type.Object({}),
+      run: ({ signal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => reject(new Error('stopped')));
+        }),
+    }),
   ],
 });
 
@@ -56,7 +71,12 @@ async function bare(): Promise<string> {
   return app.listen({ host: '127.0.0.1', port: 0 });
 }
 
-async function taskwire(): Promise<{ url: string; key: string; jobId: string }> {
+async function taskwire(): Promise<{
+  url: string;
+  key: string;
+  jobId: string;
+  runningJobId: string;
+}> {
   const config = loadConfig({
     TASKWIRE_DATA_DIR: mkdtempSync(join(tmpdir(), 'taskwire-bench-')),
     TASKWIRE_PORT: '0',
@@ -76,7 +96,21 @@ async function taskwire(): Promise<{ url: string; key: string; jobId: string }> 
     actionId: 'bench_noop',
     params: { n: 0 },
   });
-  return { url, key, jobId: job.id };
+  const running = await app.engine.submit({
+    accountId: account.id,
+    actionId: 'bench_hold',
+    params: {},
+  });
+  // Both are polled once settled in their states: the no-op completed, the hold running.
+  for (;;) {
+    const [done, held] = await Promise.all([
+      app.engine.job(account.id, job.id),
+      app.engine.job(account.id, running.id),
+    ]);
+    if (done.status === 'succeeded' && held.status === 'running') break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { url, key, jobId: job.id, runningJobId: running.id };
 }
 
 const kind = process.argv[2];

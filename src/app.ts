@@ -11,7 +11,7 @@ import {
   createRegistry,
   type Registry,
 } from './actions/index.js';
-import { authenticate } from './accounts/index.js';
+import { createKeyVerifier } from './accounts/index.js';
 import { buildServer } from './api/index.js';
 import { createMetrics, listenForMetrics, type MetricsListener } from './metrics/index.js';
 import type { Config } from './config/index.js';
@@ -253,8 +253,10 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     clock,
     checkTarget: (url) => urlGuard.assertUrl(url),
   });
+  const keys = createKeyVerifier(store.db, store.dataVersion);
   const server = buildServer({
     db: store.db,
+    keys,
     registry,
     engine,
     vault,
@@ -268,7 +270,7 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     rateLimits: {
       perKey: config.rateLimitPerMinute,
       anonymous: config.anonymousRateLimitPerMinute,
-      accountOfKey: async (key) => (await authenticate(store.db, key))?.accountId,
+      accountOfKey: async (key) => (await keys.verify(key))?.accountId,
     },
     syncWaitMs: config.syncWaitMs,
     catalogTimes,

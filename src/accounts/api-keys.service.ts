@@ -5,7 +5,14 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { Kysely } from 'kysely';
 
 import { AppError } from '../errors/index.js';
-import { type ApiKeyRow, type Clock, type Database, isoNow, systemClock } from '../store/index.js';
+import {
+  type ApiKeyRow,
+  type Clock,
+  type Database,
+  isoNow,
+  prepared,
+  systemClock,
+} from '../store/index.js';
 
 type Db = Kysely<Database>;
 
@@ -53,15 +60,18 @@ export interface Principal {
   keyId: string;
 }
 
+const selectKey = prepared((db, args: { prefix: string }) =>
+  db
+    .selectFrom('api_keys')
+    .select(['id', 'account_id', 'hash', 'revoked_at'])
+    .where('prefix', '=', args.prefix),
+);
+
 /** The account a presented key belongs to, or undefined for unknown, malformed or revoked keys. */
 export async function authenticate(db: Db, presented: string): Promise<Principal | undefined> {
   const match = KEY_PATTERN.exec(presented);
   if (!match) return undefined;
-  const row = await db
-    .selectFrom('api_keys')
-    .select(['id', 'account_id', 'hash', 'revoked_at'])
-    .where('prefix', '=', match[1] as string)
-    .executeTakeFirst();
+  const [row] = await selectKey(db, { prefix: match[1] as string });
   if (!row || row.revoked_at !== null) return undefined;
   const expected = Buffer.from(row.hash, 'hex');
   if (!timingSafeEqual(expected, sha256(presented))) return undefined;

@@ -10,3 +10,4 @@ export {
   revokeApiKey,
   touchApiKey,
 } from './api-keys.service.js';
+export { createKeyVerifier, type KeyVerifier } from './key-verifier.js';

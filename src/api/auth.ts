@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 
-import { authenticate, type Principal, touchApiKey } from '../accounts/index.js';
+import { type KeyVerifier, type Principal, touchApiKey } from '../accounts/index.js';
 import { AppError } from '../errors/index.js';
 import type { Database } from '../store/index.js';
 
@@ -24,10 +24,10 @@ function presentedKey(request: FastifyRequest): string | undefined {
 /** How often a key's `last_used_at` is written: often enough to tell live keys from dead. */
 const TOUCH_EVERY_MS = 60_000;
 
-export function createAuth(db: Kysely<Database>) {
+export function createAuth(db: Kysely<Database>, keys: KeyVerifier) {
   const touched = new Map<string, number>();
   const check = async (key: string): Promise<Principal> => {
-    const principal = await authenticate(db, key);
+    const principal = await keys.verify(key);
     if (!principal)
       throw new AppError('UNAUTHORIZED', 401, 'The API key is invalid or has been revoked.');
     const now = Date.now();

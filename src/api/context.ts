@@ -9,6 +9,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 
+import type { KeyVerifier } from '../accounts/index.js';
 import type { Registry } from '../actions/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Engine } from '../engine/index.js';
@@ -20,6 +21,8 @@ import type { RateLimits } from './rate-limit.js';
 
 export interface ApiDeps {
   db: Kysely<Database>;
+  /** Which account a presented API key belongs to. */
+  keys: KeyVerifier;
   registry: Registry;
   engine: Engine;
   vault: Vault;

@@ -48,7 +48,7 @@ export function jobRoutes(app: WireApp, ctx: RouteContext): void {
       const accountId = accountOf(request);
       const job = wait
         ? await ctx.engine.waitForJob(accountId, id, Math.round(wait * 1000))
-        : await ctx.engine.job(accountId, id);
+        : await ctx.engine.poll(accountId, id);
       // A queued job says where it stands in its account's queue (per-account concurrency
       // may hold it back while the account's earlier jobs run).
       if (job.status === 'queued') {

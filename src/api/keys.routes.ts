@@ -128,6 +128,7 @@ export function keyRoutes(app: WireApp, ctx: RouteContext): void {
         }
         await revokeApiKey(trx, key.id);
       });
+      ctx.keys.forget();
       return { status: 'ok' as const };
     },
   );

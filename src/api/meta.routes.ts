@@ -83,7 +83,11 @@ export function metaRoutes(app: FastifyInstance, registry: Registry): void {
   );
   app.get(
     '/health',
-    { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    {
+      // Liveness probes are never throttled.
+      config: { rateLimit: false },
+      schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get('/llms.txt', { schema: { response: { 200: Type.String() } } }, async (_request, reply) =>

@@ -43,7 +43,7 @@ function bucketing(accountOfKey: RateLimits['accountOfKey']) {
   return async (request: FastifyRequest): Promise<string> => {
     const ip = `ip:${request.ip}`;
     const key = presentedKey(request);
-    if (key === undefined || request.url === '/health') return ip;
+    if (key === undefined) return ip;
     const hash = createHash('sha256').update(key).digest('base64url');
     const now = Date.now();
     let verdict = verdicts.get(hash);
@@ -72,8 +72,6 @@ export function rateLimitOptions(limits: RateLimits): RateLimitPluginOptions {
     keyGenerator: bucketing(limits.accountOfKey),
     max: async (_request, bucket) =>
       budget(bucket.startsWith('account:') ? limits.perKey : limits.anonymous),
-    // Liveness probes must never be throttled.
-    allowList: (request) => request.url === '/health',
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
       return new AppError(

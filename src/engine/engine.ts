@@ -22,7 +22,15 @@ import {
   type StoredJobFile,
 } from './job-files.repo.js';
 import { appendJobLog, type JobLogView, readJobLog } from './job-log.js';
-import { countByStatus, findJob, type JobFilter, listJobs, queuePosition } from './job.repo.js';
+import {
+  countByStatus,
+  findJob,
+  findPolledJob,
+  type JobFilter,
+  listJobs,
+  type PolledJob,
+  queuePosition,
+} from './job.repo.js';
 import { type CredentialInfo, jobListItem, type JobListItem } from './job-view.js';
 import { type Submission, submitTask, type TaskInput } from './submit.js';
 import { type SettledOutcome, Worker } from './worker.js';
@@ -141,6 +149,13 @@ export function createEngine(deps: EngineDeps) {
       return job;
     },
 
+    /** The caller's job with only what its Wire body and queue position need. */
+    async poll(accountId: string, id: string): Promise<PolledJob> {
+      const job = await findPolledJob(deps.db, accountId, id);
+      if (!job) throw notFound(`Job '${id}' not found.`);
+      return job;
+    },
+
     /** Resolves with the job once it is terminal, or as it stands when `timeoutMs` runs out. */
     async waitForJob(accountId: string, id: string, timeoutMs: number): Promise<JobRow> {
       const job = await engine.job(accountId, id);
@@ -171,7 +186,7 @@ export function createEngine(deps: EngineDeps) {
     },
 
     /** The job's files for its `files[]`: only a settled job can have any. */
-    async files(job: JobRow): Promise<JobFileInfo[]> {
+    async files(job: Pick<JobRow, 'id' | 'status'>): Promise<JobFileInfo[]> {
       if (job.status !== 'succeeded' && job.status !== 'failed') return [];
       return listJobFiles(deps.db, job.id);
     },
@@ -197,7 +212,7 @@ export function createEngine(deps: EngineDeps) {
     },
 
     /** 1 when the queued job is next in its account's queue. */
-    queuePosition: (job: JobRow): Promise<number> => queuePosition(deps.db, job),
+    queuePosition: (job: PolledJob): Promise<number> => queuePosition(deps.db, job),
 
     async list(
       accountId: string,

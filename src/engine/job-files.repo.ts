@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 
 import type { JobFile } from '../runtime/index.js';
-import { type Clock, type Database, isoNow } from '../store/index.js';
+import { type Clock, type Database, isoNow, prepared } from '../store/index.js';
 
 type Db = Kysely<Database>;
 
@@ -50,14 +50,17 @@ export async function insertJobFiles(
   }));
 }
 
-/** A job's files without their bytes, in the order the action added them. */
-export async function listJobFiles(db: Db, jobId: string): Promise<JobFileInfo[]> {
-  return db
+const selectJobFiles = prepared((db, args: { jobId: string }) =>
+  db
     .selectFrom('job_files')
     .select(['name', 'content_type', 'size_bytes'])
-    .where('job_id', '=', jobId)
-    .orderBy('position')
-    .execute();
+    .where('job_id', '=', args.jobId)
+    .orderBy('position'),
+);
+
+/** A job's files without their bytes, in the order the action added them. */
+export async function listJobFiles(db: Db, jobId: string): Promise<JobFileInfo[]> {
+  return selectJobFiles(db, { jobId });
 }
 
 /** One file with its bytes, or undefined when the job has no file of that name. */

@@ -23,7 +23,13 @@ export type JobBody =
  * Wire's three states: `processing` covers both queued and running. `files` are the job's
  * stored files (the engine's `files(job)`); the field is omitted when there are none.
  */
-export function jobBody(job: JobRow, files: readonly JobFileInfo[] = []): JobBody {
+export function jobBody(
+  job: Pick<
+    JobRow,
+    'status' | 'data' | 'credits_used' | 'execution_ms' | 'error_code' | 'error_message'
+  >,
+  files: readonly JobFileInfo[] = [],
+): JobBody {
   const attached = files.length > 0 ? { files: [...files] } : {};
   if (job.status === 'succeeded') {
     return {

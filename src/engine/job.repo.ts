@@ -8,6 +8,7 @@ import {
   isoAfter,
   isoNow,
   type JobRow,
+  prepared,
   type JobStatus,
   type Writer,
 } from '../store/index.js';
@@ -18,14 +19,64 @@ export async function insertJob(db: Db, row: JobRow): Promise<void> {
   await db.insertInto('jobs').values(row).execute();
 }
 
-/** The caller's job; someone else's id reads exactly like an unknown one. */
-export async function findJob(db: Db, accountId: string, id: string): Promise<JobRow | undefined> {
-  return db
+const selectJob = prepared((db, args: { id: string; accountId: string }) =>
+  db
     .selectFrom('jobs')
     .selectAll()
-    .where('id', '=', id)
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
+    .where('id', '=', args.id)
+    .where('account_id', '=', args.accountId),
+);
+
+/** The caller's job; someone else's id reads exactly like an unknown one. */
+export async function findJob(db: Db, accountId: string, id: string): Promise<JobRow | undefined> {
+  const [row] = await selectJob(db, { id, accountId });
+  return row;
+}
+
+/** What `GET /jobs/{id}` reads of a job: its Wire body, and its place in its account's queue. */
+export type PolledJob = Pick<
+  JobRow,
+  | 'id'
+  | 'account_id'
+  | 'status'
+  | 'run_at'
+  | 'created_at'
+  | 'data'
+  | 'credits_used'
+  | 'execution_ms'
+  | 'error_code'
+  | 'error_message'
+>;
+
+// Only the columns a poll needs: turning a whole row's 23 columns into an object cost more
+// than the lookup itself.
+const selectPolledJob = prepared((db, args: { id: string; accountId: string }) =>
+  db
+    .selectFrom('jobs')
+    .select([
+      'id',
+      'account_id',
+      'status',
+      'run_at',
+      'created_at',
+      'data',
+      'credits_used',
+      'execution_ms',
+      'error_code',
+      'error_message',
+    ])
+    .where('id', '=', args.id)
+    .where('account_id', '=', args.accountId),
+);
+
+/** The caller's job as a poll reads it; someone else's id reads like an unknown one. */
+export async function findPolledJob(
+  db: Db,
+  accountId: string,
+  id: string,
+): Promise<PolledJob | undefined> {
+  const [row] = await selectPolledJob(db, { id, accountId });
+  return row;
 }
 
 export interface JobFilter {

@@ -22,12 +22,18 @@ export interface Store {
   write: Writer;
   /** Wake-ups between processes; opened on first use (admin commands never need one). */
   readonly notifier: Notifier;
+  /**
+   * SQLite only: a number that changes whenever another connection (another process) commits
+   * to the database, read synchronously (`PRAGMA data_version`). Lets a process trust what it
+   * remembers until someone else writes.
+   */
+  dataVersion?: () => number;
   close(): Promise<void>;
 }
 
 /** Adds the lazily opened notifier and closes it with the database. */
 function withNotifier(
-  base: { db: Kysely<Database>; dialect: Dialect; write: Writer },
+  base: { db: Kysely<Database>; dialect: Dialect; write: Writer; dataVersion?: () => number },
   url: string,
   onConnectionError: ((error: Error) => void) | undefined,
 ): Store {
@@ -67,7 +73,14 @@ export function openStore(url: string, onConnectionError?: (error: Error) => voi
     const db = new Kysely<Database>({
       dialect: new ImmediateSqliteDialect(sqlite),
     });
-    return withNotifier({ db, dialect, write: createWriter(db, dialect) }, url, onConnectionError);
+    // Prepared once: `sqlite.pragma()` would compile the statement on every call.
+    const version = sqlite.prepare('pragma data_version').pluck();
+    const dataVersion = (): number => version.get() as number;
+    return withNotifier(
+      { db, dialect, write: createWriter(db, dialect), dataVersion },
+      url,
+      onConnectionError,
+    );
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle connection can die (server restart, admin termination). Unhandled, the pool's

@@ -6,3 +6,4 @@ export type * from './schema.js';
 export { type CatalogTimes, syncCatalogRecord } from './catalog-records.repo.js';
 export { createWriter, type Writer } from './group-commit.js';
 export { type Channel, createNotifier, type Notifier } from './notifier.js';
+export { prepared } from './prepared.js';
