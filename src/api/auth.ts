@@ -13,7 +13,8 @@ declare module 'fastify' {
   }
 }
 
-function presentedKey(request: FastifyRequest): string | undefined {
+/** The key a request presents: X-API-Key, else Authorization: Bearer. */
+export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header.length > 0) return header.trim();
   const authorization = request.headers.authorization;

@@ -10,6 +10,7 @@ import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 
 import { AppError } from '../errors/index.js';
+import { presentedKey } from './auth.js';
 
 export interface RateLimits {
   /** Requests per minute per account; 0: no limit. */
@@ -24,15 +25,6 @@ export interface RateLimits {
 const VERDICT_TTL_MS = 30_000;
 /** Verdicts kept at most; past this the cache starts afresh (a flood of invented keys). */
 const VERDICT_LIMIT = 10_000;
-
-/** The key as the auth hook reads it: X-API-Key, else Authorization: Bearer. */
-function presentedKey(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-api-key'];
-  if (typeof header === 'string' && header.length > 0) return header.trim();
-  const authorization = request.headers.authorization;
-  if (authorization?.toLowerCase().startsWith('bearer ')) return authorization.slice(7).trim();
-  return undefined;
-}
 
 /**
  * Picks a request's bucket: `account:<id>` for a verified key, else `ip:<address>`. Verdicts

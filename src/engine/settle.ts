@@ -1,11 +1,20 @@
 // The terminal and retry transitions of a running job. Each is one transaction fenced by the
 // attempt number: a failed job's refund commits together with its failure, exactly once, and
 // a terminal state's files and webhook deliveries commit with it (none when the fence is lost).
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 import { refund } from '../ledger/index.js';
 import type { ActionError, JobFile } from '../runtime/index.js';
-import { type Clock, isoAfter, isoNow, type JobRow, toJson, type Writer } from '../store/index.js';
+import {
+  type Clock,
+  type Database,
+  isoAfter,
+  isoNow,
+  type JobRow,
+  toJson,
+  type Writer,
+} from '../store/index.js';
+import { withoutWebhookTargets } from '../webhooks/index.js';
 import { expireCredential, queueJobEvent } from './job-events.js';
 import { insertJobFiles } from './job-files.repo.js';
 import { appendJobLog, type JobLogEntry, jobLogInsertIf } from './job-log.js';
@@ -59,60 +68,35 @@ export async function settleSucceeded(
     error_code: null,
     error_message: null,
   };
-  // The common case: no files to store and no webhook event to queue (no task webhook_url and
-  // no endpoint on the account, which is what `queueJobEvent` looks for), so the job's update
-  // and its log line are all there is. Anything else, or a lost fence, makes that update
-  // change nothing and takes the full path, which tells them apart.
+  // Every write of this attempt's result is fenced by its attempt number.
+  const fenced = (db: Kysely<Database>) =>
+    db
+      .updateTable('jobs')
+      .set(result)
+      .where('id', '=', job.id)
+      .where('attempts', '=', job.attempts)
+      .where('status', '=', 'running');
+  // The common case: no files to store and no webhook event to queue, so the job's update and
+  // its log line are all there is. Anything else, or a lost fence, makes that update change
+  // nothing and takes the full path, which tells them apart.
   const quiet = files.length === 0;
   if (quiet && write.statement) {
     // PostgreSQL: one statement, its own transaction.
     const { rows } = await sql<{ id: string }>`
-      with settled as (
-        update jobs set status = ${result.status}, data = ${result.data},
-          credits_used = ${result.credits_used}, execution_ms = ${result.execution_ms},
-          completed_at = ${result.completed_at}, lease_until = null, error_code = null,
-          error_message = null
-        where id = ${job.id} and attempts = ${job.attempts} and status = 'running'
-          and webhook_url is null
-          and not exists (select 1 from webhook_endpoints e where e.account_id = jobs.account_id)
-        returning id
-      ), logged as (${jobLogInsertIf('settled', [logged([])], clock)})
+      with settled as (${fenced(write.statement).where(withoutWebhookTargets).returning('id')}),
+      logged as (${jobLogInsertIf('settled', [logged([])], clock)})
       select id from settled`.execute(write.statement);
     if (rows.length === 1) return true;
   }
   return write(async (trx) => {
     if (quiet && !write.statement) {
-      const settled = await trx
-        .updateTable('jobs')
-        .set(result)
-        .where('id', '=', job.id)
-        .where('attempts', '=', job.attempts)
-        .where('status', '=', 'running')
-        .where('webhook_url', 'is', null)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('webhook_endpoints as e')
-                .select('e.id')
-                .whereRef('e.account_id', '=', 'jobs.account_id'),
-            ),
-          ),
-        )
-        .executeTakeFirst();
+      const settled = await fenced(trx).where(withoutWebhookTargets).executeTakeFirst();
       if (Number(settled.numUpdatedRows) === 1) {
         await appendJobLog(trx, logged([]), clock);
         return true;
       }
     }
-    const settled = await trx
-      .updateTable('jobs')
-      .set(result)
-      .where('id', '=', job.id)
-      .where('attempts', '=', job.attempts)
-      .where('status', '=', 'running')
-      .returningAll()
-      .executeTakeFirst();
+    const settled = await fenced(trx).returningAll().executeTakeFirst();
     if (!settled) return false;
     const stored = await insertJobFiles(trx, job.id, files, clock);
     await queueJobEvent(trx, settled, clock, stored);

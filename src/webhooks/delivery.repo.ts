@@ -2,7 +2,7 @@
 // claimed with a lease by the delivery loop, and finished by a fenced update per try.
 import { randomUUID } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 
 import {
   type Clock,
@@ -30,6 +30,25 @@ export interface EventToQueue {
   /** A task's own `webhook_url`, which hears its job's events besides the account's endpoints. */
   taskUrl?: string | null;
 }
+
+/**
+ * Holds for a job (in a query on `jobs`) whose events `enqueueEvent` would send nowhere: it has
+ * no `webhook_url` of its own and its account has no endpoint at all. A settle may then skip
+ * queueing; where this is false it must queue as usual (an endpoint may not subscribe to the
+ * event, which `enqueueEvent` decides).
+ */
+export const withoutWebhookTargets = (eb: ExpressionBuilder<Database, 'jobs'>) =>
+  eb.and([
+    eb('jobs.webhook_url', 'is', null),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('webhook_endpoints as e')
+          .select('e.id')
+          .whereRef('e.account_id', '=', 'jobs.account_id'),
+      ),
+    ),
+  ]);
 
 /**
  * Queues one delivery per subscribed endpoint (and the task's own URL). Call it with the
