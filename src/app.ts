@@ -222,6 +222,10 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     master: keyring,
     clock,
     target: (slug) => probeTargetOf(registry, slug),
+    probed: registry
+      .catalogs()
+      .filter((c) => c.definition.probe)
+      .map((c) => c.definition.slug),
     // The same guarded, paced client a job of the catalog gets, with the login in its jar.
     http: async (slug, credential, credentialId, signal) => {
       const catalog = registry.catalog(slug);
@@ -270,7 +274,6 @@ export async function createTaskwire(options: TaskwireOptions): Promise<Taskwire
     rateLimits: {
       perKey: config.rateLimitPerMinute,
       anonymous: config.anonymousRateLimitPerMinute,
-      accountOfKey: async (key) => (await keys.verify(key))?.accountId,
     },
     syncWaitMs: config.syncWaitMs,
     catalogTimes,

@@ -14,7 +14,7 @@ declare module 'fastify' {
 }
 
 /** The key a request presents: X-API-Key, else Authorization: Bearer. */
-export function presentedKey(request: FastifyRequest): string | undefined {
+function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header.length > 0) return header.trim();
   const authorization = request.headers.authorization;
@@ -26,9 +26,21 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 const TOUCH_EVERY_MS = 60_000;
 
 export function createAuth(db: Kysely<Database>, keys: KeyVerifier) {
+  // The rate limiter and the route's auth hook both need the key's account: it is verified once
+  // per request, by whichever asks first.
+  const verified = new WeakMap<FastifyRequest, Promise<Principal | undefined>>();
+  const principalOf = (request: FastifyRequest): Promise<Principal | undefined> => {
+    let principal = verified.get(request);
+    if (!principal) {
+      const key = presentedKey(request);
+      principal = key === undefined ? Promise.resolve(undefined) : keys.verify(key);
+      verified.set(request, principal);
+    }
+    return principal;
+  };
   const touched = new Map<string, number>();
-  const check = async (key: string): Promise<Principal> => {
-    const principal = await keys.verify(key);
+  const check = async (request: FastifyRequest): Promise<Principal> => {
+    const principal = await principalOf(request);
     if (!principal)
       throw new AppError('UNAUTHORIZED', 401, 'The API key is invalid or has been revoked.');
     const now = Date.now();
@@ -39,23 +51,24 @@ export function createAuth(db: Kysely<Database>, keys: KeyVerifier) {
     return principal;
   };
   return {
+    /** The presented key's account and id; undefined without a key or with an invalid one. */
+    principalOf,
+
     /** Sets `request.principal` when a valid key is presented; a bad key is always a 401. */
     optional: async (request: FastifyRequest): Promise<void> => {
-      const key = presentedKey(request);
-      if (key === undefined) return;
-      request.principal = await check(key);
+      if (presentedKey(request) === undefined) return;
+      request.principal = await check(request);
     },
 
     required: async (request: FastifyRequest): Promise<void> => {
-      const key = presentedKey(request);
-      if (key === undefined) {
+      if (presentedKey(request) === undefined) {
         throw new AppError(
           'UNAUTHORIZED',
           401,
           'Missing API key: send it as X-API-Key or Authorization: Bearer.',
         );
       }
-      request.principal = await check(key);
+      request.principal = await check(request);
     },
   };
 }

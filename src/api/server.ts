@@ -150,7 +150,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   });
   // With both limits off the plugin would count every request for nothing.
   if (deps.rateLimits.perKey > 0 || deps.rateLimits.anonymous > 0) {
-    void app.register(rateLimit, rateLimitOptions(deps.rateLimits));
+    void app.register(rateLimit, rateLimitOptions(deps.rateLimits, auth.principalOf));
   }
   void app.register(async (root) => metaRoutes(root, deps.registry));
   void app.register(async (root) => metricsRoute(root, deps.metrics, deps.metricsToken));

@@ -54,16 +54,16 @@ export async function credentialRowsOf(db: Db, identityIds: string[]): Promise<C
 }
 
 /**
- * Seals and inserts a credential. The secret is parsed and sealed before the INSERT, but the
- * caller already parsed it outside its transaction, so a malformed one never opens one.
+ * The row of a new credential of `identity`, its secret parsed and sealed. Call it before the
+ * transaction that inserts the row: a malformed secret then throws with nothing written, and
+ * no transaction waits on the parsing and encryption.
  */
-export async function insertCredential(
-  trx: Db,
+export function sealedCredentialRow(
   master: MasterKey,
   identity: IdentityRow,
   input: NewCredential,
   clock: Clock,
-): Promise<CredentialRow> {
+): CredentialRow {
   const secret = parseCredentialData(input.type, input.data);
   const now = isoNow(clock);
   const base = {
@@ -87,7 +87,11 @@ export async function insertCredential(
     created_at: now,
     updated_at: now,
   };
-  await trx.insertInto('credentials').values(row).execute();
+  return row;
+}
+
+export async function insertCredential(db: Db, row: CredentialRow): Promise<CredentialRow> {
+  await db.insertInto('credentials').values(row).execute();
   return row;
 }
 

@@ -32,6 +32,8 @@ export interface ProbeDeps {
   clock?: Clock;
   /** The catalog's probe, when it declares one. */
   target(slug: string): ProbeTarget | undefined;
+  /** The slugs of the catalogs that declare a probe: the ones background checks visit. */
+  probed: readonly string[];
   /** A guarded HTTP client for the catalog, its cookie jar seeded from `credential`. */
   http(
     slug: string,
@@ -208,7 +210,7 @@ export function createProbes(deps: ProbeDeps) {
      * if nobody else did meanwhile, so several workers never probe one login twice.
      */
     async sweep(intervalMs: number, limit = 20): Promise<number> {
-      const slugs = [...new Set(await catalogSlugs())].filter((s) => deps.target(s));
+      const slugs = [...deps.probed];
       if (slugs.length === 0) return 0;
       const due = new Date(clock.now().getTime() - intervalMs).toISOString();
       const rows = await db
@@ -256,16 +258,6 @@ export function createProbes(deps: ProbeDeps) {
       return checked;
     },
   };
-
-  async function catalogSlugs(): Promise<string[]> {
-    const rows = await db
-      .selectFrom('credentials')
-      .select('catalog_slug')
-      .distinct()
-      .where('status', '=', 'active')
-      .execute();
-    return rows.map((r) => r.catalog_slug);
-  }
 }
 
 export type Probes = ReturnType<typeof createProbes>;

@@ -11,12 +11,13 @@ import {
   isoNow,
   systemClock,
 } from '../store/index.js';
-import { parseCredentialData, parseOpened } from './credential-data.js';
+import { parseOpened } from './credential-data.js';
 import {
   credentialRowsOf,
   type Db,
   findIdentityRow,
   insertCredential,
+  sealedCredentialRow,
   isUniqueViolation,
   makeDefault,
   type NewCredential,
@@ -95,15 +96,14 @@ export function createVault(deps: { db: Db; master: MasterKey | Keyring; clock?:
         updated_at: now,
       };
       if (await nameClash(row, name)) throw nameTaken(name);
-      // Parse before the transaction so a malformed credential is a 400 with nothing written.
-      if (input.credential) parseCredentialData(input.credential.type, input.credential.data);
+      // Sealed before the transaction: a malformed credential is a 400 with nothing written.
+      const credential =
+        input.credential && sealedCredentialRow(keys.current, row, input.credential, clock);
       try {
         const credentials = await db.transaction().execute(async (trx) => {
           await trx.insertInto('identities').values(row).execute();
           if (input.isDefault) await makeDefault(trx, row, now);
-          return input.credential
-            ? [await insertCredential(trx, keys.current, row, input.credential, clock)]
-            : [];
+          return credential ? [await insertCredential(trx, credential)] : [];
         });
         return identityView(row, credentials);
       } catch (error) {
@@ -185,10 +185,10 @@ export function createVault(deps: { db: Db; master: MasterKey | Keyring; clock?:
       input: NewCredential,
     ): Promise<CredentialView> {
       const identity = await identityRow(accountId, identityId);
-      parseCredentialData(input.type, input.data);
-      const row = await db
-        .transaction()
-        .execute((trx) => insertCredential(trx, keys.current, identity, input, clock));
+      const row = await insertCredential(
+        db,
+        sealedCredentialRow(keys.current, identity, input, clock),
+      );
       return credentialView(row);
     },
 

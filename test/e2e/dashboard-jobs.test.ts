@@ -47,6 +47,12 @@ describeBrowser('the catalog and jobs pages', () => {
     await page.selectOption('#filter-type', 'write');
     await expect.poll(() => page.textContent('main')).toMatch(/No action matches/);
     await page.selectOption('#filter-type', '');
+    await page.selectOption('#filter-auth', 'required');
+    await page.waitForURL(/auth_mode=required/);
+    await expect.poll(() => page.textContent('main')).not.toContain('web_scrape');
+    await page.selectOption('#filter-auth', 'none');
+    await page.waitForURL(/auth_mode=none/);
+    await expect.poll(() => first.locator('code').textContent()).toBe('web_scrape');
     await first.locator('a.action-name').click();
     await page.waitForURL(/\/actions\/web_scrape$/);
     expect(await page.textContent('[data-testid=action-id]')).toBe('web_scrape');

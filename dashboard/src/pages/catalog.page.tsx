@@ -1,9 +1,8 @@
 // Every catalog and action: search (ranked by the server's /search) and filters by catalog,
 // category, auth mode and read/write, all kept in the URL so a filtered view can be shared.
 import type { SearchResult } from '@taskwire/client';
-import { useEffect, useState } from 'preact/hooks';
-
 import { catalogIndex, type CatalogIndex } from '../catalogs.js';
+import { type Choice, FilterSelect, SearchField, useSearchText } from '../components/filters.js';
 import { formatCredits } from '../format.js';
 import { Link, navigate, useLocation, withQuery } from '../router.js';
 import { useSession } from '../session-context.js';
@@ -15,6 +14,14 @@ const AUTH_LABEL: Record<string, string> = {
   required: 'Login required',
 };
 
+const AUTH_CHOICES: readonly Choice[] = [['', 'Any'], ...Object.entries(AUTH_LABEL)];
+
+const TYPE_CHOICES: readonly Choice[] = [
+  ['', 'Both'],
+  ['read', 'Reads only'],
+  ['write', 'Writes (changes something)'],
+];
+
 export function CatalogPage() {
   const { api } = useSession();
   const { path, query } = useLocation();
@@ -23,7 +30,12 @@ export function CatalogPage() {
   const category = query.get('category') ?? '';
   const authMode = query.get('auth_mode') ?? '';
   const type = query.get('type') ?? '';
-  const [text, setText] = useState(q);
+  // Typing updates the URL (and so the results) once the person pauses.
+  const [text, setText] = useSearchText(
+    q,
+    (typed) => navigate(withQuery(path, query, { q: typed }), { replace: true }),
+    250,
+  );
   const [index] = useLoad(() => catalogIndex(api), [api]);
   const [results] = useLoad(
     () =>
@@ -34,16 +46,6 @@ export function CatalogPage() {
       }),
     [api, q, catalog, category, authMode],
   );
-
-  // Typing updates the URL (and so the results) once the person pauses.
-  useEffect(() => {
-    if (text === q) return;
-    const timer = setTimeout(
-      () => navigate(withQuery(path, query, { q: text }), { replace: true }),
-      250,
-    );
-    return () => clearTimeout(timer);
-  }, [text]);
 
   const set = (name: string) => (event: Event) =>
     navigate(withQuery(path, query, { [name]: (event.currentTarget as HTMLSelectElement).value }), {
@@ -62,55 +64,48 @@ export function CatalogPage() {
           <>
             <CatalogCards index={idx} selected={catalog} />
             <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-              <div class="field field-wide">
-                <label for="catalog-search">Search</label>
-                <input
-                  id="catalog-search"
-                  type="search"
-                  placeholder="e.g. scrape a profile, screenshot, order history"
-                  value={text}
-                  onInput={(e) => setText(e.currentTarget.value)}
-                />
-              </div>
-              <div class="field">
-                <label for="filter-catalog">Catalog</label>
-                <select id="filter-catalog" value={catalog} onChange={set('catalog')}>
-                  <option value="">All catalogs</option>
-                  {idx.catalogs.map((c) => (
-                    <option key={c.catalog.slug} value={c.catalog.slug}>
-                      {c.catalog.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div class="field">
-                <label for="filter-category">Category</label>
-                <select id="filter-category" value={category} onChange={set('category')}>
-                  <option value="">All categories</option>
-                  {[...new Set(idx.catalogs.map((c) => c.catalog.category))].sort().map((c) => (
-                    <option key={c} value={c}>
-                      {c}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div class="field">
-                <label for="filter-auth">Login</label>
-                <select id="filter-auth" value={authMode} onChange={set('auth_mode')}>
-                  <option value="">Any</option>
-                  <option value="none">No login</option>
-                  <option value="optional">Login optional</option>
-                  <option value="required">Login required</option>
-                </select>
-              </div>
-              <div class="field">
-                <label for="filter-type">Reads or writes</label>
-                <select id="filter-type" value={type} onChange={set('type')}>
-                  <option value="">Both</option>
-                  <option value="read">Reads only</option>
-                  <option value="write">Writes (changes something)</option>
-                </select>
-              </div>
+              <SearchField
+                id="catalog-search"
+                placeholder="e.g. scrape a profile, screenshot, order history"
+                value={text}
+                onInput={setText}
+              />
+              <FilterSelect
+                id="filter-catalog"
+                label="Catalog"
+                value={catalog}
+                onChange={set('catalog')}
+                choices={[
+                  ['', 'All catalogs'],
+                  ...idx.catalogs.map((c): Choice => [c.catalog.slug, c.catalog.name]),
+                ]}
+              />
+              <FilterSelect
+                id="filter-category"
+                label="Category"
+                value={category}
+                onChange={set('category')}
+                choices={[
+                  ['', 'All categories'],
+                  ...[...new Set(idx.catalogs.map((c) => c.catalog.category))]
+                    .sort()
+                    .map((c): Choice => [c, c]),
+                ]}
+              />
+              <FilterSelect
+                id="filter-auth"
+                label="Login"
+                value={authMode}
+                onChange={set('auth_mode')}
+                choices={AUTH_CHOICES}
+              />
+              <FilterSelect
+                id="filter-type"
+                label="Reads or writes"
+                value={type}
+                onChange={set('type')}
+                choices={TYPE_CHOICES}
+              />
             </form>
             <Show loaded={results} label="Searching…">
               {(found) => (

@@ -1,9 +1,10 @@
 // The account's jobs, newest first: filters (status, catalog, action, free text) and pages in
 // the URL, refreshed live — every few seconds while a job on the page is still processing.
 import type { JobItem } from '@taskwire/client';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 
 import { catalogIndex } from '../catalogs.js';
+import { type Choice, FilterSelect, SearchField, useSearchText } from '../components/filters.js';
 import { Pager } from '../components/pager.js';
 import { formatDuration, formatNumber } from '../format.js';
 import { Link, navigate, useLocation, withQuery } from '../router.js';
@@ -14,14 +15,14 @@ const PAGE_SIZE = 20;
 const FAST_MS = 2_000;
 const SLOW_MS = 10_000;
 
-const STATUSES = [
+const STATUSES: readonly Choice[] = [
   ['', 'Any status'],
   ['processing', 'Processing'],
   ['queued', 'Queued'],
   ['running', 'Running'],
   ['completed', 'Completed'],
   ['failed', 'Failed'],
-] as const;
+];
 
 export function durationOf(job: { created_at: string; completed_at?: string }): number | undefined {
   if (!job.completed_at) return undefined;
@@ -36,7 +37,11 @@ export function JobsPage() {
   const action = query.get('action') ?? '';
   const q = query.get('q') ?? '';
   const page = Math.max(1, Number(query.get('page')) || 1);
-  const [text, setText] = useState(q);
+  const [text, setText] = useSearchText(
+    q,
+    (typed) => navigate(withQuery(path, query, { q: typed, page: undefined }), { replace: true }),
+    300,
+  );
   const [index] = useLoad(() => catalogIndex(api), [api]);
   // The list route has no action filter: its text search (action id, params, error) narrows
   // the page, and rows of other actions are then left out here.
@@ -57,15 +62,6 @@ export function JobsPage() {
   const { refreshAccount } = useSession();
   const stats = list.value?.stats;
   useEffect(refreshAccount, [list.value?.total_count, stats?.processing, stats?.failed]);
-
-  useEffect(() => {
-    if (text === q) return;
-    const timer = setTimeout(
-      () => navigate(withQuery(path, query, { q: text, page: undefined }), { replace: true }),
-      300,
-    );
-    return () => clearTimeout(timer);
-  }, [text]);
 
   const set = (name: string) => (event: Event) =>
     navigate(
@@ -94,48 +90,39 @@ export function JobsPage() {
         }
       />
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="jobs-status">Status</label>
-          <select id="jobs-status" value={status} onChange={set('status')}>
-            {STATUSES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="jobs-catalog">Catalog</label>
-          <select id="jobs-catalog" value={catalog} onChange={set('catalog')}>
-            <option value="">All catalogs</option>
-            {index.value?.catalogs.map((c) => (
-              <option key={c.catalog.slug} value={c.catalog.slug}>
-                {c.catalog.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="jobs-action">Action</label>
-          <select id="jobs-action" value={action} onChange={set('action')}>
-            <option value="">All actions</option>
-            {actions.map(({ action: a }) => (
-              <option key={a.action_id} value={a.action_id}>
-                {a.action_id}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field field-wide">
-          <label for="jobs-search">Search</label>
-          <input
-            id="jobs-search"
-            type="search"
-            placeholder="Params, action or error message"
-            value={text}
-            onInput={(e) => setText(e.currentTarget.value)}
-          />
-        </div>
+        <FilterSelect
+          id="jobs-status"
+          label="Status"
+          value={status}
+          onChange={set('status')}
+          choices={STATUSES}
+        />
+        <FilterSelect
+          id="jobs-catalog"
+          label="Catalog"
+          value={catalog}
+          onChange={set('catalog')}
+          choices={[
+            ['', 'All catalogs'],
+            ...(index.value?.catalogs ?? []).map((c): Choice => [c.catalog.slug, c.catalog.name]),
+          ]}
+        />
+        <FilterSelect
+          id="jobs-action"
+          label="Action"
+          value={action}
+          onChange={set('action')}
+          choices={[
+            ['', 'All actions'],
+            ...actions.map(({ action: a }): Choice => [a.action_id, a.action_id]),
+          ]}
+        />
+        <SearchField
+          id="jobs-search"
+          placeholder="Params, action or error message"
+          value={text}
+          onInput={setText}
+        />
       </form>
       <Show loaded={list} label="Loading jobs…">
         {(found) => {
